@@ -1,0 +1,158 @@
+"""Typed configuration, read once from the environment and `.env` (documented in `.env.example`).
+
+`Settings()` is built in the CLI entry point and passed down; nothing else reads `os.environ`.
+Secrets are `SecretStr` (never printed); placeholder or empty secrets are refused at start-up with
+a message that names the variable.
+"""
+
+import re
+from pathlib import Path
+from typing import Annotated, Final
+
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
+from pydantic_core import ErrorDetails
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.constants import AudioFormat
+
+BUILTIN: Final = "builtin"
+
+_PLACEHOLDER_RE: Final = re.compile(
+    r"^(?:x+|\.+|<.*>|\{.*\}|changeme|change-me|replace-?me|todo|tbd|secret|token|none|null"
+    r"|(?:xox[bpa]|xapp)-[x.]*|.*your[-_ ].*|.*placeholder.*|.*example.*|.*here)$",
+    re.IGNORECASE,
+)
+_SECRET_PREFIXES: Final = {"slack_bot_token": "xoxb-", "slack_app_token": "xapp-"}
+
+
+class SettingsError(ValueError):
+    """Configuration that cannot work; the message names the variable and what to do."""
+
+
+def _split_csv(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+CsvList = Annotated[list[str], NoDecode]
+
+
+class Settings(BaseSettings):
+    """Every setting of the product. Field names map to upper-case environment variables."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # --- Slack (issue: Slack bot) ---
+    slack_bot_token: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
+    host: str = "127.0.0.1"
+    port: int = Field(default=3000, ge=1, le=65535)
+
+    # --- ACE-Step servers ---
+    acestep_api_url: CsvList = Field(default_factory=list)
+    acestep_api_key: SecretStr | None = None
+    acestep_max_in_flight: int = Field(default=3, ge=1, le=200)
+    acestep_timeout_seconds: float = Field(default=30.0, gt=0)
+    acestep_poll_min_seconds: float = Field(default=1.0, gt=0)
+    acestep_poll_max_seconds: float = Field(default=10.0, gt=0)
+    acestep_max_attempts: int = Field(default=3, ge=1, le=10)
+    acestep_lost_task_grace_seconds: float = Field(default=300.0, gt=0)
+    acestep_failover_seconds: float = Field(default=120.0, gt=0)
+
+    # --- Storage and files ---
+    database_url: str = "sqlite+aiosqlite:///data/acemusic.db"
+    output_dir: Path = Path("outputs")
+    max_download_mb: int = Field(default=200, ge=1)
+
+    # --- Generation defaults ---
+    default_duration_seconds: int = Field(default=120, ge=10, le=600)
+    default_variants: int = Field(default=2, ge=1, le=8)
+    default_format: AudioFormat = "mp3"
+
+    # --- Audio checks ---
+    qc_max_regenerations: int = Field(default=1, ge=0, le=5)
+    loudness_target_lufs: float | None = Field(default=None, ge=-40.0, le=-5.0)
+
+    # --- Built-in ACE-Step stand-in (ACESTEP_API_URL=builtin) ---
+    standin_job_seconds: float = Field(default=0.0, ge=0)
+    standin_failure_rate: float = Field(default=0.0, ge=0, le=1)
+    standin_queue_maxsize: int = Field(default=200, ge=0)
+    standin_audio_dir: Path = Path("data/standin")
+
+    log_level: str = "INFO"
+
+    @field_validator("acestep_api_url", mode="before")
+    @classmethod
+    def _split_urls(cls, value: object) -> object:
+        return _split_csv(value)
+
+    @field_validator("acestep_api_url")
+    @classmethod
+    def _check_urls(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            if url != BUILTIN and not re.match(r"^https?://[^/\s]+", url):
+                raise ValueError(
+                    f"'{url}' is not a server address: use http://HOST:PORT "
+                    f"(several separated by commas) or '{BUILTIN}'"
+                )
+        return [url if url == BUILTIN else url.rstrip("/") for url in urls]
+
+    @field_validator(
+        "slack_bot_token",
+        "slack_app_token",
+        "slack_signing_secret",
+        "acestep_api_key",
+        mode="after",
+    )
+    @classmethod
+    def _refuse_placeholders(
+        cls, value: SecretStr | None, info: ValidationInfo
+    ) -> SecretStr | None:
+        if value is not None:
+            check_secret(info.field_name or "", value.get_secret_value())
+        return value
+
+    @property
+    def uses_builtin_engine(self) -> bool:
+        """Whether the in-process ACE-Step stand-in is one of the servers."""
+        return BUILTIN in self.acestep_api_url
+
+    @property
+    def api_key(self) -> str | None:
+        """The ACE-Step API key as plain text, for the HTTP client only."""
+        return self.acestep_api_key.get_secret_value() if self.acestep_api_key else None
+
+
+def check_secret(field_name: str, raw: str) -> None:
+    """Raise if a secret is empty, a placeholder, or lacks the prefix its kind always has."""
+    variable = field_name.upper()
+    if not raw.strip():
+        raise ValueError(
+            f"{variable} is set but empty. "
+            "Remove the line to leave it unset, or paste the real value."
+        )
+    if _PLACEHOLDER_RE.match(raw.strip()):
+        raise ValueError(f"{variable} still holds a placeholder value; paste the real one.")
+    prefix = _SECRET_PREFIXES.get(field_name)
+    if prefix and not raw.startswith(prefix):
+        raise ValueError(
+            f"{variable} must start with '{prefix}' (check you pasted the right token)."
+        )
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment, turning validation errors into one readable message."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(_describe(error) for error in exc.errors())
+        raise SettingsError(f"Configuration problem: {problems}") from None
+
+
+def _describe(error: ErrorDetails) -> str:
+    variable = ".".join(str(part) for part in error["loc"]).upper()
+    message = error["msg"].removeprefix("Value error, ")
+    return message if variable in message else f"{variable}: {message}"

@@ -1,0 +1,179 @@
+"""Job repository: the durable queue. Every function opens (and commits) its own transaction."""
+
+from collections.abc import Collection, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import func, or_, select
+
+from storage._convert import to_record
+from storage.database import Database
+from storage.records import UNFINISHED_STATUSES, JobRecord, JobStatus
+from storage.schema import Job, utcnow
+
+
+async def create_job(
+    db: Database,
+    *,
+    request: dict[str, Any],
+    origin: str,
+    priority: int = 0,
+    requested_by: str | None = None,
+    channel_id: str | None = None,
+    thread_ts: str | None = None,
+    parent_track_id: int | None = None,
+    batch_id: int | None = None,
+    notes: Sequence[str] = (),
+) -> JobRecord:
+    """Store a new job in QUEUED; nothing is sent anywhere before this row exists."""
+    async with db.session() as session:
+        job = Job(
+            status=JobStatus.QUEUED,
+            request=request,
+            origin=origin,
+            priority=priority,
+            requested_by=requested_by,
+            channel_id=channel_id,
+            thread_ts=thread_ts,
+            parent_track_id=parent_track_id,
+            batch_id=batch_id,
+            notes=list(notes),
+        )
+        session.add(job)
+        await session.flush()
+        return _record(job)
+
+
+async def get_job(db: Database, job_id: int) -> JobRecord | None:
+    """One job, or None when there is no such id."""
+    async with db.session() as session:
+        job = await session.get(Job, job_id)
+        return None if job is None else _record(job)
+
+
+async def list_jobs(
+    db: Database,
+    *,
+    statuses: Collection[JobStatus] | None = None,
+    requested_by: str | None = None,
+    batch_id: int | None = None,
+    ids: Collection[int] | None = None,
+    limit: int | None = 50,
+    oldest_first: bool = False,
+) -> list[JobRecord]:
+    """Jobs matching every filter given, newest first unless asked otherwise."""
+    query = select(Job)
+    if statuses is not None:
+        query = query.where(Job.status.in_([str(s) for s in statuses]))
+    if requested_by is not None:
+        query = query.where(Job.requested_by == requested_by)
+    if batch_id is not None:
+        query = query.where(Job.batch_id == batch_id)
+    if ids is not None:
+        query = query.where(Job.id.in_(list(ids)))
+    query = query.order_by(Job.id if oldest_first else Job.id.desc()).limit(limit)
+    async with db.session() as session:
+        return [_record(job) for job in (await session.scalars(query)).all()]
+
+
+async def next_queued(db: Database, *, limit: int, now: datetime) -> list[JobRecord]:
+    """Queued jobs that may be dispatched now: most urgent priority first, then oldest first."""
+    query = (
+        select(Job)
+        .where(Job.status == JobStatus.QUEUED)
+        .where(or_(Job.not_before.is_(None), Job.not_before <= now))
+        .order_by(Job.priority, Job.id)
+        .limit(limit)
+    )
+    async with db.session() as session:
+        return [_record(job) for job in (await session.scalars(query)).all()]
+
+
+async def next_retry_at(db: Database, *, now: datetime) -> datetime | None:
+    """When the earliest queued job that is waiting out a back-off may be sent again."""
+    query = select(func.min(Job.not_before)).where(
+        Job.status == JobStatus.QUEUED, Job.not_before > now
+    )
+    async with db.session() as session:
+        value = (await session.execute(query)).scalar_one_or_none()
+    # func.min bypasses the column type, so SQLite hands back a naive string or datetime.
+    return None if value is None else _as_utc(value)
+
+
+async def update_job(
+    db: Database,
+    job_id: int,
+    *,
+    expect: Collection[JobStatus] | None = None,
+    **changes: Any,
+) -> JobRecord | None:
+    """Apply `changes` if the job is in one of the `expect`ed states; None when it was not.
+
+    This compare-and-set is what keeps two code paths from moving one job twice (a cancel racing a
+    download, say): the loser sees None and leaves the job alone.
+    """
+    async with db.session() as session:
+        job = await session.get(Job, job_id)
+        if job is None or (expect is not None and job.status not in expect):
+            return None
+        for name, value in changes.items():
+            if not hasattr(Job, name):
+                raise AttributeError(f"jobs has no column {name!r}")
+            setattr(job, name, value)
+        job.updated_at = utcnow()
+        await session.flush()
+        return _record(job)
+
+
+async def count_by_status(db: Database, *, batch_id: int | None = None) -> dict[JobStatus, int]:
+    """How many jobs are in each state (states with none are absent)."""
+    query = select(Job.status, func.count()).group_by(Job.status)
+    if batch_id is not None:
+        query = query.where(Job.batch_id == batch_id)
+    async with db.session() as session:
+        rows = (await session.execute(query)).all()
+    return {JobStatus(status): count for status, count in rows}
+
+
+async def count_on_server(db: Database) -> dict[str, int]:
+    """Tasks in flight (submitted or running) per server name."""
+    query = (
+        select(Job.server, func.count())
+        .where(Job.status.in_([JobStatus.SUBMITTED, JobStatus.RUNNING]))
+        .group_by(Job.server)
+    )
+    async with db.session() as session:
+        rows = (await session.execute(query)).all()
+    return {server: count for server, count in rows if server is not None}
+
+
+async def count_unfinished(db: Database) -> int:
+    """Jobs that are not done, failed or cancelled."""
+    counts = await count_by_status(db)
+    return sum(n for status, n in counts.items() if status in UNFINISHED_STATUSES)
+
+
+async def queued_ahead(db: Database, job: JobRecord) -> int:
+    """Queued jobs that will be dispatched before `job` (same ordering as `next_queued`)."""
+    query = (
+        select(func.count())
+        .select_from(Job)
+        .where(Job.status == JobStatus.QUEUED)
+        .where(
+            or_(
+                Job.priority < job.priority,
+                (Job.priority == job.priority) & (Job.id < job.id),
+            )
+        )
+    )
+    async with db.session() as session:
+        return int((await session.execute(query)).scalar_one())
+
+
+def _as_utc(value: datetime | str) -> datetime:
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _record(job: Job) -> JobRecord:
+    return to_record(job, JobRecord, status=JobStatus(job.status))

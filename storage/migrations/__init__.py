@@ -1,0 +1,1 @@
+"""Schema migrations, applied automatically when the database is opened."""

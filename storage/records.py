@@ -1,0 +1,147 @@
+"""Plain, immutable records that storage hands to the rest of the product.
+
+SQLAlchemy stays inside `storage/`: callers get these dataclasses, never ORM instances, so nothing
+outside this package can trigger a lazy load or hold a session open by accident.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+
+class JobStatus(StrEnum):
+    """Where a job is. The database is the queue: these values are the only state there is."""
+
+    QUEUED = "queued"  # accepted and stored; waiting for a server with free capacity
+    SUBMITTED = "submitted"  # a server accepted it and gave a task id; waiting in its queue
+    RUNNING = "running"  # the server reports it is generating
+    DOWNLOADING = "downloading"  # done on the server; files being fetched and checked
+    DONE = "done"  # every track stored (some may carry audio-check warnings)
+    FAILED = "failed"  # gave up; `error` says why in plain words
+    CANCELLED = "cancelled"  # someone cancelled it; results arriving later are ignored
+
+    @property
+    def finished(self) -> bool:
+        """Whether the job will never change again."""
+        return self in TERMINAL_STATUSES
+
+    @property
+    def on_server(self) -> bool:
+        """Whether a task id on some server currently belongs to this job."""
+        return self in (JobStatus.SUBMITTED, JobStatus.RUNNING)
+
+
+TERMINAL_STATUSES = frozenset({JobStatus.DONE, JobStatus.FAILED, JobStatus.CANCELLED})
+UNFINISHED_STATUSES = frozenset(set(JobStatus) - TERMINAL_STATUSES)
+
+
+@dataclass(frozen=True, slots=True)
+class JobRecord:
+    """A request for `variants` tracks, and everything learned while making them."""
+
+    id: int
+    status: JobStatus
+    priority: int
+    request: dict[str, Any]
+    origin: str
+    created_at: datetime
+    updated_at: datetime
+    requested_by: str | None = None
+    channel_id: str | None = None
+    thread_ts: str | None = None
+    parent_track_id: int | None = None
+    batch_id: int | None = None
+    server: str | None = None
+    task_id: str | None = None
+    queue_position: int | None = None
+    submitted_at: datetime | None = None
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    not_before: datetime | None = None
+    last_known_at: datetime | None = None
+    unknown_polls: int = 0
+    submissions: int = 0
+    failures: int = 0
+    lost_count: int = 0
+    qc_regenerations: int = 0
+    progress: float | None = None
+    stage: str | None = None
+    payload_sent: dict[str, Any] | None = None
+    enhancement: dict[str, Any] | None = None
+    result: list[dict[str, Any]] | None = None
+    error: str | None = None
+    error_detail: str | None = None
+    cancel_requested: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def variants(self) -> int:
+        """How many tracks this job should end with."""
+        return int(self.request.get("variants", 1))
+
+
+@dataclass(frozen=True, slots=True)
+class TrackRecord:
+    """One audio file, with the full provenance of how it was made."""
+
+    id: int
+    job_id: int
+    variant: int
+    file_path: str
+    file_size: int
+    audio_format: str
+    created_at: datetime
+    server: str
+    task_id: str
+    caption: str
+    lyrics: str
+    metas: dict[str, Any]
+    request_sent: dict[str, Any]
+    seed: str | None = None
+    lm_model: str | None = None
+    dit_model: str | None = None
+    generation_info: str | None = None
+    remote_file: str | None = None
+    duration_s: float | None = None
+    sample_rate: int | None = None
+    channels: int | None = None
+    submitted_at: datetime | None = None
+    generated_at: datetime | None = None
+    downloaded_at: datetime | None = None
+    qc_verdict: str | None = None
+    qc: dict[str, Any] | None = None
+    qc_problems: list[str] = field(default_factory=list)
+    rejected: bool = False
+    placeholder: bool = False
+    delivery_path: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RatingRecord:
+    """One person's reaction to one track."""
+
+    id: int
+    track_id: int
+    user_id: str
+    emoji: str
+    score: float
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class BatchRecord:
+    """A group of jobs made together from a preset or a manifest."""
+
+    id: int
+    name: str
+    status: str
+    requested_count: int
+    origin: str
+    created_at: datetime
+    preset_id: str | None = None
+    seed: int | None = None
+    requested_by: str | None = None
+    channel_id: str | None = None
+    finished_at: datetime | None = None
+    details: dict[str, Any] = field(default_factory=dict)

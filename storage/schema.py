@@ -1,0 +1,179 @@
+"""ORM tables. The migrations in `storage/migrations/versions` create exactly these."""
+
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.records import JobStatus
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC (the only kind of time stored)."""
+    return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Stores aware UTC datetimes and returns them aware, on SQLite too (which keeps no zone)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetimes are not stored; use storage.schema.utcnow()")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every table."""
+
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
+        datetime: UtcDateTime(),
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+    }
+
+
+class Job(Base):
+    """A request for N variants; the row is the queue entry and the whole history of the job."""
+
+    __tablename__ = "jobs"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), index=True, default=JobStatus.QUEUED)
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    request: Mapped[dict[str, Any]]
+    origin: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    requested_by: Mapped[str | None] = mapped_column(String(64))
+    channel_id: Mapped[str | None] = mapped_column(String(64))
+    thread_ts: Mapped[str | None] = mapped_column(String(32))
+    parent_track_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tracks.id", use_alter=True, name="fk_jobs_parent_track")
+    )
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"), index=True)
+    server: Mapped[str | None] = mapped_column(String(255))
+    task_id: Mapped[str | None] = mapped_column(String(64))
+    queue_position: Mapped[int | None]
+    submitted_at: Mapped[datetime | None]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    not_before: Mapped[datetime | None]
+    last_known_at: Mapped[datetime | None]
+    unknown_polls: Mapped[int] = mapped_column(default=0)
+    submissions: Mapped[int] = mapped_column(default=0)
+    failures: Mapped[int] = mapped_column(default=0)
+    lost_count: Mapped[int] = mapped_column(default=0)
+    qc_regenerations: Mapped[int] = mapped_column(default=0)
+    progress: Mapped[float | None] = mapped_column(Float)
+    stage: Mapped[str | None] = mapped_column(String(255))
+    payload_sent: Mapped[dict[str, Any] | None]
+    enhancement: Mapped[dict[str, Any] | None]
+    result: Mapped[list[Any] | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    error_detail: Mapped[str | None] = mapped_column(Text)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    notes: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class Track(Base):
+    """One audio file. (job_id, variant) is unique, so a file is never recorded twice."""
+
+    __tablename__ = "tracks"
+    __table_args__ = (UniqueConstraint("job_id", "variant", name="uq_tracks_job_variant"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"), index=True)
+    variant: Mapped[int]
+    file_path: Mapped[str] = mapped_column(String(1024))
+    file_size: Mapped[int]
+    audio_format: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    server: Mapped[str] = mapped_column(String(255))
+    task_id: Mapped[str] = mapped_column(String(64))
+    caption: Mapped[str] = mapped_column(Text)
+    lyrics: Mapped[str] = mapped_column(Text)
+    metas: Mapped[dict[str, Any]]
+    request_sent: Mapped[dict[str, Any]]
+    seed: Mapped[str | None] = mapped_column(String(255))
+    lm_model: Mapped[str | None] = mapped_column(String(255))
+    dit_model: Mapped[str | None] = mapped_column(String(255))
+    generation_info: Mapped[str | None] = mapped_column(Text)
+    remote_file: Mapped[str | None] = mapped_column(Text)
+    duration_s: Mapped[float | None] = mapped_column(Float)
+    sample_rate: Mapped[int | None]
+    channels: Mapped[int | None]
+    submitted_at: Mapped[datetime | None]
+    generated_at: Mapped[datetime | None]
+    downloaded_at: Mapped[datetime | None]
+    qc_verdict: Mapped[str | None] = mapped_column(String(8))
+    qc: Mapped[dict[str, Any] | None]
+    qc_problems: Mapped[list[Any]] = mapped_column(default=list)
+    rejected: Mapped[bool] = mapped_column(Boolean, default=False)
+    placeholder: Mapped[bool] = mapped_column(Boolean, default=False)
+    delivery_path: Mapped[str | None] = mapped_column(String(1024))
+
+
+class Rating(Base):
+    """One reaction by one person on one track; removing the reaction deletes the row."""
+
+    __tablename__ = "ratings"
+    __table_args__ = (
+        UniqueConstraint("track_id", "user_id", "emoji", name="uq_ratings_track_user_emoji"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("tracks.id"), index=True)
+    user_id: Mapped[str] = mapped_column(String(64))
+    emoji: Mapped[str] = mapped_column(String(64))
+    score: Mapped[float] = mapped_column(Float)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Batch(Base):
+    """A group of jobs made together."""
+
+    __tablename__ = "batches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16))
+    requested_count: Mapped[int]
+    origin: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    preset_id: Mapped[str | None] = mapped_column(String(64))
+    seed: Mapped[int | None]
+    requested_by: Mapped[str | None] = mapped_column(String(64))
+    channel_id: Mapped[str | None] = mapped_column(String(64))
+    finished_at: Mapped[datetime | None]
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Lease(Base):
+    """A named lock with an expiry, so only one process runs the job engine on a database."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(255))
+    expires_at: Mapped[datetime]

@@ -1,0 +1,80 @@
+"""Track repository: one row per audio file, never two for the same (job, variant)."""
+
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from storage._convert import to_record
+from storage.database import Database
+from storage.records import TrackRecord
+from storage.schema import Track
+
+
+async def add_track(db: Database, *, job_id: int, variant: int, **fields: Any) -> TrackRecord:
+    """Record a downloaded file; if (job_id, variant) exists already, return that row unchanged."""
+    existing = await _find(db, job_id=job_id, variant=variant)
+    if existing is not None:
+        return existing
+    try:
+        async with db.session() as session:
+            track = Track(job_id=job_id, variant=variant, **fields)
+            session.add(track)
+            await session.flush()
+            return to_record(track, TrackRecord)
+    except IntegrityError:
+        # Another process recorded the same file between our look-up and insert.
+        found = await _find(db, job_id=job_id, variant=variant)
+        if found is None:
+            raise
+        return found
+
+
+async def get_track(db: Database, track_id: int) -> TrackRecord | None:
+    """One track, or None."""
+    async with db.session() as session:
+        track = await session.get(Track, track_id)
+        return None if track is None else to_record(track, TrackRecord)
+
+
+async def list_tracks(
+    db: Database,
+    *,
+    job_ids: Collection[int] | None = None,
+    since: datetime | None = None,
+    include_rejected: bool = False,
+    limit: int | None = 50,
+    oldest_first: bool = False,
+) -> list[TrackRecord]:
+    """Tracks matching every filter given, newest first unless asked otherwise."""
+    query = select(Track)
+    if job_ids is not None:
+        query = query.where(Track.job_id.in_(list(job_ids)))
+    if since is not None:
+        query = query.where(Track.created_at >= since)
+    if not include_rejected:
+        query = query.where(Track.rejected.is_(False))
+    query = query.order_by(Track.id if oldest_first else Track.id.desc()).limit(limit)
+    async with db.session() as session:
+        return [to_record(t, TrackRecord) for t in (await session.scalars(query)).all()]
+
+
+async def update_track(db: Database, track_id: int, **changes: Any) -> TrackRecord | None:
+    """Change some columns of a track; None when it does not exist."""
+    async with db.session() as session:
+        track = await session.get(Track, track_id)
+        if track is None:
+            return None
+        for name, value in changes.items():
+            setattr(track, name, value)
+        await session.flush()
+        return to_record(track, TrackRecord)
+
+
+async def _find(db: Database, *, job_id: int, variant: int) -> TrackRecord | None:
+    query = select(Track).where(Track.job_id == job_id, Track.variant == variant)
+    async with db.session() as session:
+        track = (await session.scalars(query)).one_or_none()
+        return None if track is None else to_record(track, TrackRecord)
