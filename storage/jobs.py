@@ -1,7 +1,7 @@
 """Job repository: the durable queue. Every function opens (and commits) its own transaction."""
 
 from collections.abc import Collection, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, or_, select
@@ -95,9 +95,7 @@ async def next_retry_at(db: Database, *, now: datetime) -> datetime | None:
         Job.status == JobStatus.QUEUED, Job.not_before > now
     )
     async with db.session() as session:
-        value = (await session.execute(query)).scalar_one_or_none()
-    # func.min bypasses the column type, so SQLite hands back a naive string or datetime.
-    return None if value is None else _as_utc(value)
+        return (await session.execute(query)).scalar_one_or_none()
 
 
 async def update_job(
@@ -168,11 +166,6 @@ async def queued_ahead(db: Database, job: JobRecord) -> int:
     )
     async with db.session() as session:
         return int((await session.execute(query)).scalar_one())
-
-
-def _as_utc(value: datetime | str) -> datetime:
-    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _record(job: Job) -> JobRecord:

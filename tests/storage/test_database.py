@@ -1,0 +1,45 @@
+"""The database opens migrated, in WAL mode, and several handles on one file can write at once."""
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+from storage import jobs
+from storage.database import Database
+from storage.records import JobStatus
+from tests.conftest import sqlite_url
+
+
+async def test_open_applies_migrations_once_and_uses_wal(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "bot.db"
+    first = await Database.open(sqlite_url(path))
+    await first.close()
+    second = await Database.open(sqlite_url(path))  # already at head: a no-op
+    await second.close()
+    with sqlite3.connect(path) as raw:
+        rows = raw.execute("select name from sqlite_master where type='table'")
+        tables = {row[0] for row in rows}
+        version = raw.execute("select version_num from alembic_version").fetchall()
+        mode = raw.execute("pragma journal_mode").fetchone()[0]
+    assert {"jobs", "tracks", "ratings", "batches", "leases"} <= tables
+    assert version == [("0001",)]
+    assert mode == "wal"
+
+
+async def test_two_handles_on_one_file_write_concurrently(tmp_path: Path) -> None:
+    url = sqlite_url(tmp_path / "shared.db")
+    one, two = await Database.open(url), await Database.open(url)
+    try:
+
+        async def writer(db: Database, origin: str) -> None:
+            for _ in range(25):
+                job = await jobs.create_job(db, request={"variants": 1}, origin=origin)
+                await jobs.update_job(db, job.id, expect={JobStatus.QUEUED}, stage="touched")
+
+        await asyncio.gather(writer(one, "one"), writer(two, "two"))
+        listed = await jobs.list_jobs(one, limit=None)
+    finally:
+        await one.close()
+        await two.close()
+    assert len(listed) == 50
+    assert {job.stage for job in listed} == {"touched"}
