@@ -1,0 +1,143 @@
+"""The loudness meter, the peak limiter and loudness-normalised delivery copies."""
+
+from pathlib import Path
+
+import numpy as np
+import pyloudnorm
+import pytest
+from numpy.typing import NDArray
+
+from bot.audio.codec import probe_audio, read_audio, write_audio
+from bot.audio.loudness import LoudnessMeter, integrated_loudness, k_weighting, limit_peaks
+from bot.audio.qc import normalise_loudness
+from bot.audio.synth import SAMPLE_RATE
+from bot.audio.windows import WindowSums
+from bot.constants import AudioFormat
+
+
+def sine(seconds: float, peak_dbfs: float, freq: float = 1000.0) -> NDArray[np.float32]:
+    t = np.arange(round(seconds * SAMPLE_RATE)) / SAMPLE_RATE
+    tone = 10 ** (peak_dbfs / 20) * np.sin(2 * np.pi * freq * t)
+    return np.stack([tone, tone], axis=1).astype(np.float32)
+
+
+def peak_dbfs(samples: NDArray[np.float32]) -> float:
+    return float(20 * np.log10(np.abs(samples).max()))
+
+
+def test_k_weighting_matches_the_bs1770_table_at_48k() -> None:
+    shelf, high_pass = k_weighting(48_000)
+
+    np.testing.assert_allclose(
+        shelf, [1.53512486, -2.69169619, 1.19839281, 1.0, -1.69065929, 0.73248077], atol=1e-7
+    )
+    np.testing.assert_allclose(high_pass, [1.0, -2.0, 1.0, 1.0, -1.99004745, 0.99007225], atol=1e-7)
+
+
+@pytest.mark.parametrize("level", [-23.0, -33.0])
+def test_ebu_tech_3341_sine_reads_its_level(level: float) -> None:
+    """EBU Tech 3341 cases 1-2: a stereo 1 kHz sine at L dBFS reads L LUFS (+/-0.1)."""
+    assert integrated_loudness(sine(20, level), SAMPLE_RATE) == pytest.approx(level, abs=0.1)
+
+
+def test_relative_gate_ignores_quiet_passages() -> None:
+    """EBU Tech 3341 case 3: 10 s at -36, 60 s at -23, 10 s at -36 dBFS read -23 LUFS."""
+    program = np.concatenate([sine(10, -36), sine(60, -23), sine(10, -36)])
+
+    assert integrated_loudness(program, SAMPLE_RATE) == pytest.approx(-23.0, abs=0.1)
+
+
+def test_agrees_with_pyloudnorm_on_music(music: NDArray[np.float32]) -> None:
+    reference = pyloudnorm.Meter(SAMPLE_RATE).integrated_loudness(music)
+
+    assert integrated_loudness(music, SAMPLE_RATE) == pytest.approx(reference, abs=0.1)
+
+
+def test_block_size_does_not_change_the_reading(music: NDArray[np.float32]) -> None:
+    meter = LoudnessMeter(SAMPLE_RATE, 2)
+    for start in range(0, len(music), 12_345):
+        meter.add(music[start : start + 12_345])
+
+    assert meter.integrated() == pytest.approx(integrated_loudness(music, SAMPLE_RATE), abs=1e-3)
+
+
+def test_silence_and_very_short_audio_have_no_loudness() -> None:
+    assert integrated_loudness(np.zeros((SAMPLE_RATE * 2, 2), np.float32), SAMPLE_RATE) is None
+    assert integrated_loudness(sine(0.39, -20), SAMPLE_RATE) is None
+    assert integrated_loudness(sine(0.4, -20), SAMPLE_RATE) is not None
+
+
+def test_window_sums_carry_frames_across_blocks() -> None:
+    sums = WindowSums(4)
+    for block in (np.arange(3.0), np.arange(3.0, 9.0), np.arange(9.0, 11.0)):
+        sums.add(block)
+
+    np.testing.assert_array_equal(sums.complete(), [6.0, 22.0])
+    assert sums.remainder() == (27.0, 3)
+
+
+def test_limiter_holds_the_ceiling_and_leaves_quiet_audio_alone() -> None:
+    loud = sine(2, 6.0, freq=220)  # peaks at twice full scale
+    quiet = sine(2, -10.0, freq=220)
+    untouched = quiet.copy()
+
+    limit_peaks(loud, SAMPLE_RATE, -1.0)
+    limit_peaks(quiet, SAMPLE_RATE, -1.0)
+
+    assert peak_dbfs(loud) <= -1.0
+    assert peak_dbfs(loud) > -1.5  # reduced to the ceiling, not far below it
+    np.testing.assert_array_equal(quiet, untouched)
+
+
+@pytest.mark.parametrize("fmt", ["wav", "flac", "mp3"])
+def test_normalised_copy_hits_the_target_without_clipping(
+    fmt: AudioFormat, music: NDArray[np.float32], tmp_path: Path
+) -> None:
+    quiet = music[: SAMPLE_RATE * 6] * np.float32(0.1)  # about -33 LUFS
+    source = tmp_path / "quiet.wav"
+    write_audio(quiet, SAMPLE_RATE, source, "wav")
+    dest = tmp_path / f"delivery.{fmt}"
+
+    source_lufs = integrated_loudness(quiet, SAMPLE_RATE)
+    gain_db = normalise_loudness(source, dest, target_lufs=-14.0, fmt=fmt)
+    result, rate = read_audio(dest)
+
+    assert pyloudnorm.Meter(rate).integrated_loudness(result) == pytest.approx(-14.0, abs=0.5)
+    assert peak_dbfs(result) <= 0.0
+    assert source_lufs is not None
+    assert gain_db == pytest.approx(-14.0 - source_lufs, abs=1)
+    assert probe_audio(dest).format == fmt
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([source.name, dest.name])
+
+
+def test_a_loud_target_is_reached_by_limiting(music: NDArray[np.float32], tmp_path: Path) -> None:
+    source = tmp_path / "take.flac"
+    write_audio(music, SAMPLE_RATE, source, "flac")
+
+    gain_db = normalise_loudness(source, source, target_lufs=-9.0, fmt="flac")  # in place
+    result, _ = read_audio(source)
+
+    assert integrated_loudness(result, SAMPLE_RATE) == pytest.approx(-9.0, abs=0.5)
+    assert peak_dbfs(result) <= -0.9  # the -1 dBFS ceiling, give or take 16-bit rounding
+    assert gain_db > 0
+
+
+def test_loud_sources_are_turned_down(tmp_path: Path) -> None:
+    source = tmp_path / "loud.wav"
+    write_audio(sine(5, -0.5, freq=220), SAMPLE_RATE, source, "wav")
+
+    gain_db = normalise_loudness(source, tmp_path / "out.wav", target_lufs=-16.0, fmt="wav")
+    result, _ = read_audio(tmp_path / "out.wav")
+
+    assert gain_db < -10
+    assert integrated_loudness(result, SAMPLE_RATE) == pytest.approx(-16.0, abs=0.5)
+
+
+def test_silence_is_copied_unchanged(tmp_path: Path) -> None:
+    source = tmp_path / "silent.wav"
+    write_audio(np.zeros((SAMPLE_RATE, 2), np.float32), SAMPLE_RATE, source, "wav")
+
+    gain_db = normalise_loudness(source, tmp_path / "out.mp3", target_lufs=-14.0, fmt="mp3")
+
+    assert gain_db == 0.0
+    assert probe_audio(tmp_path / "out.mp3").frames == SAMPLE_RATE
