@@ -1,0 +1,28 @@
+"""Pure parsing of free text into typed requests (no I/O): `/music hotel lobby jazz 3min x2`.
+
+`parse_generation` is the entry point for generation requests. The pieces are reusable on their own
+(thread refinements use them for "slower", "5min", "in D minor", "x3"): `scan` and the recognisers
+in `tokens`, the value readers in `values`, tempo words in `tempo`. Every sentence shown to people
+lives in `messages`.
+"""
+
+from commands.parsing.findings import Findings
+from commands.parsing.generation import GenerationDefaults, ParsedGeneration, parse_generation
+from commands.parsing.hits import Hit, Slot, TempoWord
+from commands.parsing.tempo import tempo_for
+from commands.parsing.tokens import RECOGNISERS, Recogniser, Scan, scan
+
+__all__ = [
+    "RECOGNISERS",
+    "Findings",
+    "GenerationDefaults",
+    "Hit",
+    "ParsedGeneration",
+    "Recogniser",
+    "Scan",
+    "Slot",
+    "TempoWord",
+    "parse_generation",
+    "scan",
+    "tempo_for",
+]
