@@ -1,0 +1,92 @@
+"""Every sentence the job engine writes for people (job errors, notes, stages)."""
+
+
+def model_missing(wanted: str, server: str, problem: str) -> str:
+    return f"Model '{wanted}' cannot be used on {server}: {problem}"
+
+
+def rejected_by_server(detail: str) -> str:
+    return f"The ACE-Step server refused the request: {detail}"
+
+
+def server_failed(attempts: int, reason: str) -> str:
+    return f"ACE-Step could not make this track ({attempts} tries). Last problem: {reason}"
+
+
+def server_failed_no_reason() -> str:
+    return "the server reported a failure without saying why (its log has the details)"
+
+
+def no_audio_returned() -> str:
+    return "the server finished but returned no audio (it discards takes it detects as silent)"
+
+
+def task_unknown() -> str:
+    return "the server no longer knows this task (it was probably restarted)"
+
+
+def task_overdue(waited_s: float, expected_s: float) -> str:
+    return (
+        f"the server has shown this task as in progress for {waited_s / 60:.0f} min, "
+        f"far beyond the expected {max(expected_s / 60, 1):.0f} min"
+    )
+
+
+def lost_twice(reason: str) -> str:
+    return f"The ACE-Step server lost this job twice, so I stopped retrying: {reason}"
+
+
+def resubmitted(reason: str) -> str:
+    return f"Sent again: {reason}."
+
+
+def retrying(reason: str, attempt: int) -> str:
+    return f"Attempt {attempt} failed ({reason}); trying again."
+
+
+def moved_server(server: str) -> str:
+    return f"Moved to another server because {server} stopped answering."
+
+
+def server_removed(server: str) -> str:
+    return f"Sent again: server {server} is no longer configured."
+
+
+def topping_up(made: int, wanted: int) -> str:
+    return (
+        f"The server made {made} of {wanted} variants in one go (its GPU limits batch size); "
+        "asking for the rest."
+    )
+
+
+def regenerating(problems: str) -> str:
+    return f"A take failed the audio check ({problems}); making it again."
+
+
+def accepted_despite_check() -> str:
+    return "A take failed the audio check again; it is kept and marked with the problem."
+
+
+def enhancement_unavailable(reason: str) -> str:
+    return f"Prompt enhancement was unavailable ({reason}); your own wording was used."
+
+
+def enhancement_used() -> str:
+    return "Prompt enhanced by the server's language model."
+
+
+def format_changed(asked: str, got: str) -> str:
+    return f"Asked for {asked}, the server produced {got}."
+
+
+def seed_not_honoured() -> str:
+    return (
+        "The ACE-Step server ignores requested seeds; the seed it used is reported with each track."
+    )
+
+
+def cancelled_on_server() -> str:
+    return (
+        "Cancelled. The server has no cancel call, so it may still finish the task; "
+        "its result will be ignored."
+    )

@@ -1,0 +1,30 @@
+"""Readable, unique output file names: `outputs/2026-11-23/job00042-hotel-lobby-v1.mp3`."""
+
+import re
+from pathlib import Path
+
+from bot.generation import GenerationRequest
+from storage.records import JobRecord
+
+SLUG_MAX_CHARS = 40
+
+
+def slugify(text: str, *, limit: int = SLUG_MAX_CHARS) -> str:
+    """Lower-case words joined by dashes, cut at a word boundary; 'track' when nothing is left."""
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > limit:
+            break
+        slug = candidate
+    return slug or "track"
+
+
+def output_path(
+    output_dir: Path, job: JobRecord, request: GenerationRequest, variant: int, extension: str
+) -> Path:
+    """Where variant `variant` of `job` is stored. Job id + variant make it unique."""
+    label = request.preset_id or request.caption
+    day = job.created_at.strftime("%Y-%m-%d")
+    return output_dir / day / f"job{job.id:05d}-{slugify(label)}-v{variant}.{extension}"
