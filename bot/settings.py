@@ -82,7 +82,7 @@ class Settings(BaseSettings):
     standin_queue_maxsize: int = Field(default=200, ge=0)
     standin_audio_dir: Path = Path("data/standin")
 
-    log_level: str = "INFO"
+    log_level: str | None = None  # default: INFO for services, WARNING for interactive commands
 
     @field_validator("acestep_api_url", mode="before")
     @classmethod
@@ -119,6 +119,16 @@ class Settings(BaseSettings):
     def uses_builtin_engine(self) -> bool:
         """Whether the in-process ACE-Step stand-in is one of the servers."""
         return BUILTIN in self.acestep_api_url
+
+    @property
+    def secrets(self) -> list[SecretStr | None]:
+        """Every secret value, for log redaction."""
+        return [
+            self.slack_bot_token,
+            self.slack_app_token,
+            self.slack_signing_secret,
+            self.acestep_api_key,
+        ]
 
     @property
     def api_key(self) -> str | None:

@@ -1,0 +1,1 @@
+"""Entry-point adapters: the console, `acemusic run`, and (later) Slack."""

@@ -1,0 +1,119 @@
+"""Composition root: every long-lived resource is built here once and closed here together.
+
+`open_services(settings)` yields a `Services` holding the database, one HTTP pool per ACE-Step
+server (or the in-process stand-in for `builtin`), the job engine and the preset library. Entry
+points (CLI, console, Slack) take it and pass it down; nothing else builds clients or engines.
+"""
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import httpx
+
+from bot.acestep.client import AceStepClient
+from bot.engine.context import EngineConfig, EngineContext
+from bot.engine.runner import JobEngine
+from bot.engine.servers import PollBounds, Server
+from bot.settings import BUILTIN, Settings, SettingsError
+from bot.standin import StandInConfig, StandInServer
+from presets.loader import PresetLibrary, load_presets
+from storage.database import Database
+
+log = logging.getLogger(__name__)
+
+BUILTIN_BASE_URL = "http://builtin"
+CONNECT_TIMEOUT_S = 5.0
+
+
+@dataclass
+class Services:
+    """What every command and adapter may use."""
+
+    settings: Settings
+    db: Database
+    engine: JobEngine
+    presets: PresetLibrary
+    servers: list[Server]
+    standin: StandInServer | None = None
+
+    @property
+    def placeholder_engine(self) -> bool:
+        """Whether tracks may come from the built-in stand-in (placeholder audio)."""
+        return any(server.placeholder for server in self.servers)
+
+
+@asynccontextmanager
+async def open_services(settings: Settings) -> AsyncIterator[Services]:
+    """Build everything; on exit release the engine lease and close every connection."""
+    if not settings.acestep_api_url:
+        raise SettingsError(
+            "No ACE-Step server configured: set ACESTEP_API_URL to http://HOST:PORT "
+            f"(several separated by commas), or to '{BUILTIN}' for the placeholder stand-in."
+        )
+    presets = load_presets()
+    async with AsyncExitStack() as stack:
+        db = await Database.open(settings.database_url)
+        stack.push_async_callback(db.close)
+        standin = await _start_standin(settings, stack) if settings.uses_builtin_engine else None
+        servers = [await _server(url, settings, standin, stack) for url in settings.acestep_api_url]
+        engine = JobEngine(
+            EngineContext(db=db, servers=servers, config=_engine_config(settings), clock=_now)
+        )
+        stack.push_async_callback(engine.release)
+        yield Services(settings, db, engine, presets, servers, standin)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _engine_config(settings: Settings) -> EngineConfig:
+    return EngineConfig(
+        output_dir=settings.output_dir,
+        poll=PollBounds(settings.acestep_poll_min_seconds, settings.acestep_poll_max_seconds),
+        max_attempts=settings.acestep_max_attempts,
+        lost_task_grace_s=settings.acestep_lost_task_grace_seconds,
+        failover_s=settings.acestep_failover_seconds,
+        qc_max_regenerations=settings.qc_max_regenerations,
+        loudness_target_lufs=settings.loudness_target_lufs,
+    )
+
+
+async def _start_standin(settings: Settings, stack: AsyncExitStack) -> StandInServer:
+    standin = StandInServer(
+        StandInConfig(
+            audio_dir=settings.standin_audio_dir,
+            job_seconds=settings.standin_job_seconds,
+            failure_rate=settings.standin_failure_rate,
+            queue_maxsize=settings.standin_queue_maxsize,
+            api_key=settings.api_key,
+        )
+    )
+    await standin.start()
+    stack.push_async_callback(standin.stop)
+    log.warning("using the built-in ACE-Step stand-in: tracks are placeholder audio, not AI music")
+    return standin
+
+
+async def _server(
+    url: str, settings: Settings, standin: StandInServer | None, stack: AsyncExitStack
+) -> Server:
+    timeout = httpx.Timeout(settings.acestep_timeout_seconds, connect=CONNECT_TIMEOUT_S)
+    if url == BUILTIN and standin is not None:
+        transport = httpx.ASGITransport(app=standin.app)
+        http = httpx.AsyncClient(transport=transport, base_url=BUILTIN_BASE_URL, timeout=timeout)
+    else:
+        http = httpx.AsyncClient(base_url=url, timeout=timeout)
+    stack.push_async_callback(http.aclose)
+    client = AceStepClient(
+        http,
+        name=url,
+        api_key=settings.api_key,
+        max_download_bytes=settings.max_download_mb * 1024 * 1024,
+    )
+    return Server(
+        client=client, capacity=settings.acestep_max_in_flight, placeholder=url == BUILTIN
+    )

@@ -1,0 +1,60 @@
+"""`/music jobs` and `/music tracks`: what was made recently."""
+
+from pathlib import Path
+
+from bot.generation import format_duration
+from bot.services import Services
+from commands.context import Caller
+from commands.replies import Reply
+from storage import jobs as jobs_repo
+from storage import tracks as tracks_repo
+from storage.records import JobRecord, TrackRecord
+
+LIST_LIMIT = 10
+
+
+async def jobs(text: str, services: Services, caller: Caller) -> Reply:
+    """jobs — the latest jobs and where each one is"""
+    recent = await jobs_repo.list_jobs(services.db, limit=LIST_LIMIT)
+    return Reply(
+        title="Recent jobs",
+        text=f"The last {len(recent)} job(s), newest first." if recent else "No jobs yet.",
+        lines=tuple(describe_job(job) for job in recent),
+        ephemeral=True,
+    )
+
+
+async def tracks(text: str, services: Services, caller: Caller) -> Reply:
+    """tracks — the latest tracks and their files"""
+    recent = await tracks_repo.list_tracks(services.db, limit=LIST_LIMIT)
+    return Reply(
+        title="Recent tracks",
+        text=f"The last {len(recent)} track(s), newest first." if recent else "No tracks yet.",
+        lines=tuple(describe_track(track) for track in recent),
+        ephemeral=True,
+    )
+
+
+def describe_job(job: JobRecord) -> str:
+    """`#12 done — hotel-lobby · 3:00 x2` with the error when it failed."""
+    request = job.request
+    what = request.get("preset_id") or str(request.get("caption", ""))[:40]
+    line = f"#{job.id} {job.status} — {what} · {format_duration(request.get('duration_s', 0))}"
+    line += f" x{job.variants}"
+    if job.error:
+        line += f" — {job.error}"
+    return line
+
+
+def describe_track(track: TrackRecord) -> str:
+    """`track 7 (job 3 v1) 3:00 mp3 2.8 MB [placeholder] — file` with audio-check warnings."""
+    size_mb = track.file_size / 1_000_000
+    length = format_duration(track.duration_s) if track.duration_s is not None else "?"
+    label = " [placeholder]" if track.placeholder else ""
+    line = (
+        f"track {track.id} (job {track.job_id} v{track.variant}) {length} {track.audio_format} "
+        f"{size_mb:.1f} MB{label} — {Path(track.file_path).name}"
+    )
+    if track.qc_problems:
+        line += f" ⚠️ {'; '.join(track.qc_problems)}"
+    return line

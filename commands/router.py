@@ -1,0 +1,43 @@
+"""The one command path every entry point uses: text in, `Reply` out.
+
+Slack, the console and `acemusic run` all call `handle()`. Input problems come back as a specific
+usage reply; anything unexpected is left to the adapter's single error handler.
+"""
+
+import re
+
+from bot.services import Services
+from commands.cancel import cancel
+from commands.context import Caller
+from commands.errors import UsageError
+from commands.generate import generate
+from commands.help import help_command
+from commands.listing import jobs, tracks
+from commands.presets import presets
+from commands.registry import Command, Registry
+from commands.replies import Reply, usage_reply
+from commands.status import status
+
+_PREFIX = re.compile(r"^\s*/music\b", re.IGNORECASE)
+
+REGISTRY = Registry(
+    [
+        Command(("help", "?"), help_command),
+        Command(("status",), status),
+        Command(("cancel",), cancel),
+        Command(("presets",), presets),
+        Command(("jobs",), jobs),
+        Command(("tracks",), tracks),
+    ],
+    default=Command(("generate",), generate),
+)
+
+
+async def handle(text: str, services: Services, caller: Caller) -> Reply:
+    """Answer one message (`/music …` or just `…`)."""
+    body = _PREFIX.sub("", text, count=1).strip()
+    command, rest = REGISTRY.find(body)
+    try:
+        return await command.handler(rest, services, caller)
+    except UsageError as error:
+        return usage_reply(error.message, error.example)
