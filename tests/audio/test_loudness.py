@@ -8,9 +8,16 @@ import pytest
 from numpy.typing import NDArray
 
 from bot.audio.codec import probe_audio, read_audio, write_audio
-from bot.audio.loudness import LoudnessMeter, integrated_loudness, k_weighting, limit_peaks
+from bot.audio.loudness import (
+    KWeightingFilter,
+    LoudnessMeter,
+    integrated_loudness,
+    k_weighting,
+    k_weighting_response,
+    limit_peaks,
+)
 from bot.audio.qc import normalise_loudness
-from bot.audio.synth import SAMPLE_RATE
+from bot.audio.synth import SAMPLE_RATE, Arrangement, render_placeholder
 from bot.audio.windows import WindowSums
 from bot.constants import AudioFormat
 
@@ -141,3 +148,35 @@ def test_silence_is_copied_unchanged(tmp_path: Path) -> None:
 
     assert gain_db == 0.0
     assert probe_audio(tmp_path / "out.mp3").frames == SAMPLE_RATE
+
+
+def test_fft_k_weighting_matches_the_recursive_filter() -> None:
+    from scipy import signal  # the reference implementation (tests only)
+
+    music = render_placeholder(Arrangement(5.0, 96, "A minor", "4", seed=3))
+    expected = signal.sosfilt(k_weighting(SAMPLE_RATE), music.astype(np.float64), axis=0)
+    streaming = KWeightingFilter(SAMPLE_RATE, 2)
+    pieces = [streaming.process(music[i : i + 40_000]) for i in range(0, len(music), 40_000)]
+    actual = np.concatenate(pieces)
+    assert actual.shape == expected.shape
+    assert np.max(np.abs(actual - expected)) < 1e-6
+
+
+def test_k_weighting_response_has_decayed_where_it_is_cut() -> None:
+    kept = k_weighting_response(SAMPLE_RATE)
+    longer = np.zeros(len(kept) * 4)
+    longer[0] = 1.0
+    for b0, b1, b2, _a0, a1, a2 in k_weighting(SAMPLE_RATE):
+        longer = signal_reference(longer, (b0, b1, b2), (1.0, a1, a2))
+    assert np.allclose(longer[: len(kept)], kept, atol=1e-12)
+    # What is cut off bounds the error of any output sample (full-scale input).
+    assert float(np.sum(np.abs(longer[len(kept) :]))) < 3e-8
+
+
+def signal_reference(
+    x: NDArray[np.float64], b: tuple[float, ...], a: tuple[float, ...]
+) -> NDArray[np.float64]:
+    from scipy import signal  # the reference implementation (tests only)
+
+    result: NDArray[np.float64] = signal.lfilter(b, a, x)
+    return result
