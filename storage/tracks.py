@@ -15,9 +15,6 @@ from storage.schema import Track
 
 async def add_track(db: Database, *, job_id: int, variant: int, **fields: Any) -> TrackRecord:
     """Record a downloaded file; if (job_id, variant) exists already, return that row unchanged."""
-    existing = await _find(db, job_id=job_id, variant=variant)
-    if existing is not None:
-        return existing
     try:
         async with db.session() as session:
             track = Track(job_id=job_id, variant=variant, **fields)
@@ -25,7 +22,7 @@ async def add_track(db: Database, *, job_id: int, variant: int, **fields: Any) -
             await session.flush()
             return to_record(track, TrackRecord)
     except IntegrityError:
-        # Another process recorded the same file between our look-up and insert.
+        # Recorded before (a restart), or by another process just now: the first row stands.
         found = await _find(db, job_id=job_id, variant=variant)
         if found is None:
             raise

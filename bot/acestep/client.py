@@ -7,6 +7,7 @@ retry policy) and turns every failure into an `AceStepError` via `bot.acestep.re
 """
 
 import logging
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Final
@@ -68,6 +69,7 @@ class AceStepClient:
         self._name = name
         self._api_key = api_key or None
         self._max_download_bytes = max_download_bytes
+        self.calls: Counter[str] = Counter()  # HTTP requests sent, per endpoint path
 
     def __repr__(self) -> str:
         return f"AceStepClient(name={self._name!r}, base_url={str(self._http.base_url)!r})"
@@ -158,6 +160,7 @@ class AceStepClient:
         and renamed over it when complete; nothing is left behind on failure.
         """
         ctx = self._audio_ctx(file_url)
+        self.calls[AUDIO_PATH] += 1
         try:
             async with self._http.stream(
                 "GET", file_url, headers=self._headers(accept="*/*")
@@ -187,6 +190,7 @@ class AceStepClient:
     async def _send(self, ctx: CallContext, *, json: object = None) -> httpx.Response:
         """One request; transport failures become `AceStepUnavailable`/`AceStepTimeout`."""
         headers = self._headers(with_body=json is not None)
+        self.calls[ctx.path] += 1
         try:
             response = await self._http.request(ctx.method, ctx.path, json=json, headers=headers)
         except httpx.RequestError as exc:

@@ -57,12 +57,17 @@ async def collect_job(ctx: EngineContext, job: JobRecord) -> bool:
         return False
     items = [ResultItem.model_validate(raw) for raw in job.result or []]
     files = [item for item in items if item.file]
-    previous = await _tracks_from_earlier_tasks(ctx, job)
+    existing = await tracks_repo.list_tracks(
+        ctx.db, job_ids=[job.id], include_rejected=True, limit=None, oldest_first=True
+    )
+    previous = [track for track in existing if track.task_id != job.task_id]
+    recorded = {track.variant: track for track in existing if track.task_id == job.task_id}
     try:
-        new_tracks = [
-            await _fetch_variant(ctx, server, job, item, variant=len(previous) + index + 1)
-            for index, item in enumerate(files)
-        ]
+        new_tracks = []
+        for index, item in enumerate(files):
+            variant = len(previous) + index + 1  # numbered from the result: stable on restart
+            track = recorded.get(variant) or await _fetch_variant(ctx, server, job, item, variant)
+            new_tracks.append(track)
     except e.AceStepUnavailable as exc:
         server.mark_down(ctx.clock(), str(exc))
         return False  # stays DOWNLOADING; retried on a later tick
@@ -72,21 +77,10 @@ async def collect_job(ctx: EngineContext, job: JobRecord) -> bool:
     return await _settle(ctx, job, previous, new_tracks, asked=_asked_for(job))
 
 
-async def _tracks_from_earlier_tasks(ctx: EngineContext, job: JobRecord) -> list[TrackRecord]:
-    tracks = await tracks_repo.list_tracks(
-        ctx.db, job_ids=[job.id], include_rejected=True, limit=None, oldest_first=True
-    )
-    return [track for track in tracks if track.task_id != job.task_id]
-
-
 async def _fetch_variant(
-    ctx: EngineContext, server: Server, job: JobRecord, item: ResultItem, *, variant: int
+    ctx: EngineContext, server: Server, job: JobRecord, item: ResultItem, variant: int
 ) -> TrackRecord:
-    """One file: reuse the stored track if this variant was recorded before a restart."""
-    existing = await tracks_repo.list_tracks(ctx.db, job_ids=[job.id], include_rejected=True)
-    for track in existing:
-        if track.variant == variant and track.task_id == job.task_id:
-            return track
+    """Download one file, check it, and record it as variant `variant` of the job."""
     request = GenerationRequest.model_validate(job.request)
     dest = output_path(ctx.config.output_dir, job, request, variant, _extension(item, request))
     downloaded = await server.client.download(item.file, dest)

@@ -62,6 +62,10 @@ async def test_one_poll_carries_every_in_flight_task(make_rig: MakeRig) -> None:
     rig.standins[0].resume_workers()
     await rig.engine.run_until_idle()
     assert rig.transports[0].count("/release_task") == 4
+    counted = rig.ctx.servers[0].client.calls  # the client's own tally matches the wire
+    for path in ("/release_task", "/query_result", "/v1/audio", "/v1/stats"):
+        assert counted[path] == rig.transports[0].count(path)
+    assert counted["/v1/audio"] == 4
 
 
 async def test_capacity_bounds_tasks_in_flight_and_priority_goes_first(make_rig: MakeRig) -> None:
