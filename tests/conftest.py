@@ -1,10 +1,12 @@
-"""Fixtures shared by every test folder: a real SQLite database in a temporary directory."""
+"""Fixtures shared by every test folder: a real SQLite database, and the whole composition root."""
 
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
+from bot.services import Services, open_services
+from bot.settings import Settings
 from storage.database import Database
 
 
@@ -19,3 +21,23 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
     database = await Database.open(sqlite_url(tmp_path / "test.db"))
     yield database
     await database.close()
+
+
+def make_settings(tmp_path: Path, **overrides: object) -> Settings:
+    """Settings for a test: built-in stand-in, files under tmp_path, fast polls, no `.env`."""
+    values: dict[str, object] = {
+        "acestep_api_url": ["builtin"],
+        "database_url": sqlite_url(tmp_path / "bot.db"),
+        "output_dir": tmp_path / "outputs",
+        "standin_audio_dir": tmp_path / "standin",
+        "acestep_poll_min_seconds": 0.01,
+        "acestep_poll_max_seconds": 0.05,
+    }
+    return Settings(_env_file=None, **(values | overrides))  # type: ignore[call-arg]
+
+
+@pytest.fixture
+async def services(tmp_path: Path) -> AsyncIterator[Services]:
+    """The real composition root over the in-process stand-in and a temporary database."""
+    async with open_services(make_settings(tmp_path)) as built:
+        yield built
