@@ -79,12 +79,6 @@ def format_changed(asked: str, got: str) -> str:
     return f"Asked for {asked}, the server produced {got}."
 
 
-def seed_not_honoured() -> str:
-    return (
-        "The ACE-Step server ignores requested seeds; the seed it used is reported with each track."
-    )
-
-
 def cancelled_on_server() -> str:
     return (
         "Cancelled. The server has no cancel call, so it may still finish the task; "

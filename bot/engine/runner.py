@@ -75,9 +75,6 @@ class JobEngine:
         notes: Collection[str] = (),
     ) -> JobRecord:
         """Store a job (before anything is sent anywhere) and wake the loop."""
-        all_notes = list(notes)
-        if request.seed is not None:
-            all_notes.append(msg.seed_not_honoured())
         job = await jobs_repo.create_job(
             self.ctx.db,
             request=request.model_dump(mode="json"),
@@ -88,7 +85,7 @@ class JobEngine:
             thread_ts=thread_ts,
             parent_track_id=parent_track_id,
             batch_id=batch_id,
-            notes=all_notes,
+            notes=list(notes),
         )
         await self.events.publish(JobEvent(JobEventKind.QUEUED, job))
         self.wake()
