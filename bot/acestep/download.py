@@ -14,6 +14,7 @@ from typing import Final
 import httpx
 
 from bot.acestep.replies import CallContext
+from bot.files import publish
 
 WRITE_BATCH_BYTES: Final = 1024 * 1024
 
@@ -35,7 +36,7 @@ class _PartFile:
         self._out.flush()
         os.fsync(self._out.fileno())
         self._out.close()
-        os.replace(self.path, self.dest)
+        publish(self.path, self.dest)
 
     def discard(self) -> None:
         self._out.close()

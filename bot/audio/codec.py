@@ -22,6 +22,7 @@ import soundfile as sf
 from numpy.typing import NDArray
 
 from bot.constants import AudioFormat
+from bot.files import publish
 
 Frames = NDArray[np.float32]
 
@@ -76,7 +77,7 @@ def write_audio(samples: NDArray[Any], sample_rate: int, path: Path, fmt: AudioF
             _write(handle, samples, sample_rate, fmt)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(temporary, path)
+        publish(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

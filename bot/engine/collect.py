@@ -66,7 +66,10 @@ async def collect_job(ctx: EngineContext, job: JobRecord) -> bool:
         new_tracks = []
         for index, item in enumerate(files):
             variant = len(previous) + index + 1  # numbered from the result: stable on restart
-            track = recorded.get(variant) or await _fetch_variant(ctx, server, job, item, variant)
+            seed = own_seed(item, index, len(files))
+            track = recorded.get(variant) or await _fetch_variant(
+                ctx, server, job, item, variant=variant, seed=seed
+            )
             new_tracks.append(track)
     except e.AceStepUnavailable as exc:
         server.mark_down(ctx.clock(), str(exc))
@@ -78,7 +81,13 @@ async def collect_job(ctx: EngineContext, job: JobRecord) -> bool:
 
 
 async def _fetch_variant(
-    ctx: EngineContext, server: Server, job: JobRecord, item: ResultItem, variant: int
+    ctx: EngineContext,
+    server: Server,
+    job: JobRecord,
+    item: ResultItem,
+    *,
+    variant: int,
+    seed: str | None,
 ) -> TrackRecord:
     """Download one file, check it, and record it as variant `variant` of the job."""
     request = GenerationRequest.model_validate(job.request)
@@ -93,6 +102,7 @@ async def _fetch_variant(
         **_provenance(
             job,
             item,
+            seed=seed,
             now=ctx.clock(),
             server=server,
             path=dest,
@@ -112,6 +122,7 @@ def _provenance(
     job: JobRecord,
     item: ResultItem,
     *,
+    seed: str | None,
     now: datetime,
     server: Server,
     path: Path,
@@ -132,7 +143,7 @@ def _provenance(
         "lyrics": item.lyrics or str(payload.get("lyrics", "")),
         "metas": dict(item.metas),
         "request_sent": payload,
-        "seed": item.seed,
+        "seed": seed,
         "lm_model": item.lm_model,
         "dit_model": item.dit_model,
         "generation_info": item.generation_info,
@@ -149,6 +160,16 @@ def _provenance(
         "placeholder": server.placeholder or is_placeholder(item),
         "delivery_path": str(delivery) if delivery else None,
     }
+
+
+def own_seed(item: ResultItem, index: int, files: int) -> str | None:
+    """This file's seed: the server lists one seed per take, in file order, on every item.
+
+    When the counts differ (the server drops takes it finds silent) the position cannot be trusted,
+    so the whole list is kept.
+    """
+    seeds = item.seeds()
+    return str(seeds[index]) if len(seeds) == files else item.seed
 
 
 def is_placeholder(item: ResultItem) -> bool:

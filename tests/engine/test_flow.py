@@ -1,5 +1,6 @@
 """The engine end to end against the stand-in: every variant downloaded, checked and recorded."""
 
+import os
 from pathlib import Path
 
 from bot.engine.events import JobEvent, JobEventKind
@@ -7,6 +8,12 @@ from bot.standin import PLACEHOLDER_MODEL_PREFIX
 from storage import jobs as jobs_repo
 from storage.records import JobStatus
 from tests.engine.conftest import MakeRig
+
+
+def current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 async def test_two_jobs_each_with_two_variants_finish_with_full_provenance(
@@ -31,6 +38,7 @@ async def test_two_jobs_each_with_two_variants_finish_with_full_provenance(
             assert path.suffix == f".{fmt}"
             assert track.audio_format == fmt
             assert path.is_relative_to(rig.output_dir)
+            assert path.stat().st_mode & 0o777 == 0o666 & ~current_umask()  # not 0600
             assert track.task_id == job.task_id
             assert track.request_sent["batch_size"] == 2
             assert track.request_sent["audio_format"] == fmt
@@ -42,7 +50,11 @@ async def test_two_jobs_each_with_two_variants_finish_with_full_provenance(
             assert track.qc_verdict == "pass"
             assert track.duration_s is not None
             assert abs(track.duration_s - 10) < 0.1
-    names = [Path(t.file_path).name for t in await rig.tracks(first.id)]
+    first_tracks = await rig.tracks(first.id)
+    seeds = [track.seed for track in first_tracks]
+    assert all(seed is not None and seed.isdigit() for seed in seeds)  # each take's own seed
+    assert seeds[0] != seeds[1]
+    names = [Path(t.file_path).name for t in first_tracks]
     assert names == [
         f"job{first.id:05d}-hotel-lobby-jazz-v1.wav",
         f"job{first.id:05d}-hotel-lobby-jazz-v2.wav",
