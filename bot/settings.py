@@ -24,6 +24,21 @@ _PLACEHOLDER_RE: Final = re.compile(
 )
 _SECRET_PREFIXES: Final = {"slack_bot_token": "xoxb-", "slack_app_token": "xapp-"}
 
+# Emoji names (as Slack sends them, without colons) -> rating score.
+DEFAULT_RATING_EMOJI: Final = {
+    "+1": 1.0,
+    "thumbsup": 1.0,
+    "-1": -1.0,
+    "thumbsdown": -1.0,
+    "fire": 2.0,
+    "star": 1.0,
+    "one": 1.0,
+    "two": 2.0,
+    "three": 3.0,
+    "four": 4.0,
+    "five": 5.0,
+}
+
 
 class SettingsError(ValueError):
     """Configuration that cannot work; the message names the variable and what to do."""
@@ -50,6 +65,15 @@ class Settings(BaseSettings):
     slack_api_url: str = "https://slack.com/api/"
     host: str = "127.0.0.1"
     port: int = Field(default=3000, ge=1, le=65535)
+    slack_allowed_channels: CsvList = Field(default_factory=list)  # empty: every channel
+    slack_allowed_users: CsvList = Field(default_factory=list)  # empty: everyone
+    slack_admin_users: CsvList = Field(default_factory=list)  # no quota; may use any channel
+    daily_track_quota: int = Field(default=0, ge=0)  # tracks per person per UTC day; 0: no limit
+    rating_emoji: Annotated[dict[str, float], NoDecode] = Field(
+        default_factory=lambda: dict(DEFAULT_RATING_EMOJI)
+    )
+    slack_card_update_seconds: float = Field(default=10.0, gt=0)
+    slack_updates_per_minute: int = Field(default=40, ge=1)
 
     # --- ACE-Step servers ---
     acestep_api_url: CsvList = Field(default_factory=list)
@@ -83,6 +107,18 @@ class Settings(BaseSettings):
     standin_audio_dir: Path = Path("data/standin")
 
     log_level: str | None = None  # default: INFO for services, WARNING for interactive commands
+
+    @field_validator(
+        "slack_allowed_channels", "slack_allowed_users", "slack_admin_users", mode="before"
+    )
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        return _split_csv(value)
+
+    @field_validator("rating_emoji", mode="before")
+    @classmethod
+    def _parse_rating_map(cls, value: object) -> object:
+        return parse_rating_map(value) if isinstance(value, str) else value
 
     @field_validator("acestep_api_url", mode="before")
     @classmethod
@@ -134,6 +170,26 @@ class Settings(BaseSettings):
     def api_key(self) -> str | None:
         """The ACE-Step API key as plain text, for the HTTP client only."""
         return self.acestep_api_key.get_secret_value() if self.acestep_api_key else None
+
+
+def parse_rating_map(text: str) -> dict[str, float]:
+    """`"+1=1,fire=2,-1=-1"` -> {"+1": 1.0, "fire": 2.0, "-1": -1.0}."""
+    mapping: dict[str, float] = {}
+    for part in filter(str.strip, text.split(",")):
+        name, sep, score = part.rpartition("=")
+        name = name.strip().strip(":")
+        if not sep or not name or not _is_number(score):
+            raise ValueError(f"'{part.strip()}' is not emoji=score (e.g. fire=2)")
+        mapping[name] = float(score)
+    return mapping
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 def check_secret(field_name: str, raw: str) -> None:

@@ -151,6 +151,18 @@ async def count_unfinished(db: Database) -> int:
     return sum(n for status, n in counts.items() if status in UNFINISHED_STATUSES)
 
 
+async def tracks_requested(db: Database, *, requested_by: str, since: datetime) -> int:
+    """Tracks a person asked for since a moment (failed and cancelled jobs made none)."""
+    query = (
+        select(Job.request)
+        .where(Job.requested_by == requested_by, Job.created_at >= since)
+        .where(Job.status.not_in([JobStatus.FAILED, JobStatus.CANCELLED]))
+    )
+    async with db.session() as session:
+        requests = (await session.scalars(query)).all()
+    return sum(int(request.get("variants", 1)) for request in requests)
+
+
 async def queued_ahead(db: Database, job: JobRecord) -> int:
     """Queued jobs that will be dispatched before `job` (same ordering as `next_queued`)."""
     query = (

@@ -145,3 +145,65 @@ class BatchRecord:
     channel_id: str | None = None
     finished_at: datetime | None = None
     details: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class SlackCardRecord:
+    """Where a job's status card is in Slack and what it last showed."""
+
+    job_id: int
+    channel_id: str
+    thread_ts: str | None
+    ts: str | None
+    rendered: str | None
+    rendered_at: datetime | None
+    final: bool
+    attempts: int
+    next_attempt_at: datetime | None
+    last_error: str | None
+
+    @property
+    def thread_root(self) -> str | None:
+        """The ts replies to this card go under: its thread's root, or the card itself."""
+        return self.thread_ts or self.ts
+
+
+@dataclass(frozen=True, slots=True)
+class TrackPostRecord:
+    """How far posting one track to Slack has got."""
+
+    track_id: int
+    job_id: int
+    channel_id: str
+    thread_ts: str | None
+    state: str
+    file_id: str | None
+    message_ts: str | None
+    attempts: int
+    next_attempt_at: datetime | None
+    last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SlackMessageRecord:
+    """What one Slack message is to the bot."""
+
+    channel_id: str
+    ts: str
+    kind: str
+    job_id: int | None
+    track_id: int | None
+    batch_id: int | None
+    thread_ts: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PendingReactionRecord:
+    """A reaction waiting for its message to be matched to a track."""
+
+    id: int
+    channel_id: str
+    ts: str
+    user_id: str
+    emoji: str
+    added: bool

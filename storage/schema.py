@@ -177,3 +177,77 @@ class Lease(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     holder: Mapped[str] = mapped_column(String(255))
     expires_at: Mapped[datetime]
+
+
+class SlackCard(Base):
+    """The status card of a job that came from Slack: where it is and what it last showed."""
+
+    __tablename__ = "slack_cards"
+
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(64))
+    thread_ts: Mapped[str | None] = mapped_column(String(32))  # root of the thread it sits in
+    ts: Mapped[str | None] = mapped_column(String(32))  # None until posted
+    rendered: Mapped[str | None] = mapped_column(String(64))  # hash of what Slack shows now
+    rendered_at: Mapped[datetime | None]
+    final: Mapped[bool] = mapped_column(Boolean, default=False)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class SlackTrackPost(Base):
+    """Posting one track into Slack: upload, share, then learn its message's ts."""
+
+    __tablename__ = "slack_track_posts"
+
+    track_id: Mapped[int] = mapped_column(ForeignKey("tracks.id"), primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"), index=True)
+    channel_id: Mapped[str] = mapped_column(String(64))
+    thread_ts: Mapped[str | None] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(String(16), index=True)
+    file_id: Mapped[str | None] = mapped_column(String(64))
+    message_ts: Mapped[str | None] = mapped_column(String(32))
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class SlackMessage(Base):
+    """What a Slack message is to the bot: a job's card or a track (for reactions and replies)."""
+
+    __tablename__ = "slack_messages"
+
+    channel_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    ts: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"))
+    track_id: Mapped[int | None] = mapped_column(ForeignKey("tracks.id"))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"))
+    thread_ts: Mapped[str | None] = mapped_column(String(32), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SlackPendingReaction(Base):
+    """A reaction on a message whose ts the bot has not matched to a track yet."""
+
+    __tablename__ = "slack_pending_reactions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(64), index=True)
+    ts: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(64))
+    emoji: Mapped[str] = mapped_column(String(64))
+    added: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class SeenKey(Base):
+    """Keys already handled (Slack event ids, button clicks), so retries do nothing twice."""
+
+    __tablename__ = "seen_keys"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(index=True)

@@ -4,10 +4,22 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+
 from storage import jobs
-from storage.database import Database
+from storage.database import MIGRATIONS_DIR, Database
 from storage.records import JobStatus
 from tests.conftest import sqlite_url
+
+
+def migration_head() -> str:
+    """The newest revision among the shipped migration scripts."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    head = ScriptDirectory.from_config(config).get_current_head()
+    assert head is not None
+    return head
 
 
 async def test_open_applies_migrations_once_and_uses_wal(tmp_path: Path) -> None:
@@ -21,8 +33,8 @@ async def test_open_applies_migrations_once_and_uses_wal(tmp_path: Path) -> None
         tables = {row[0] for row in rows}
         version = raw.execute("select version_num from alembic_version").fetchall()
         mode = raw.execute("pragma journal_mode").fetchone()[0]
-    assert {"jobs", "tracks", "ratings", "batches", "leases"} <= tables
-    assert version == [("0001",)]
+    assert {"jobs", "tracks", "ratings", "batches", "leases", "slack_cards", "seen_keys"} <= tables
+    assert version == [(migration_head(),)]
     assert mode == "wal"
 
 

@@ -1,0 +1,289 @@
+"""Slack bookkeeping: job cards, track posts, what each message is, buffered reactions, seen keys.
+
+Everything the Slack adapter must remember across a restart lives here, so a card is updated and a
+track posted exactly once even when the bot is killed in the middle.
+"""
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from storage._convert import to_record
+from storage.database import Database
+from storage.records import (
+    JobRecord,
+    JobStatus,
+    PendingReactionRecord,
+    SlackCardRecord,
+    SlackMessageRecord,
+    TrackPostRecord,
+)
+from storage.schema import (
+    Job,
+    SeenKey,
+    SlackCard,
+    SlackMessage,
+    SlackPendingReaction,
+    SlackTrackPost,
+    Track,
+)
+
+SLACK_ORIGIN = "slack"
+
+
+# --- Cards -----------------------------------------------------------------------------------
+
+
+async def ensure_card(
+    db: Database, *, job_id: int, channel_id: str, thread_ts: str | None
+) -> SlackCardRecord:
+    """The job's card row, created (not yet posted) if it does not exist."""
+    async with db.session() as session:
+        card = await session.get(SlackCard, job_id)
+        if card is None:
+            card = SlackCard(job_id=job_id, channel_id=channel_id, thread_ts=thread_ts)
+            session.add(card)
+            await session.flush()
+        return to_record(card, SlackCardRecord)
+
+
+async def get_card(db: Database, job_id: int) -> SlackCardRecord | None:
+    """A job's card, if it has one."""
+    async with db.session() as session:
+        card = await session.get(SlackCard, job_id)
+        return None if card is None else to_record(card, SlackCardRecord)
+
+
+async def update_card(db: Database, job_id: int, **changes: Any) -> SlackCardRecord | None:
+    """Change some columns of a card."""
+    async with db.session() as session:
+        card = await session.get(SlackCard, job_id)
+        if card is None:
+            return None
+        for name, value in changes.items():
+            setattr(card, name, value)
+        await session.flush()
+        return to_record(card, SlackCardRecord)
+
+
+async def adopt_orphan_jobs(db: Database) -> int:
+    """Give a card row to every Slack job that lacks one (the process died right after enqueue)."""
+    query = (
+        select(Job)
+        .outerjoin(SlackCard, SlackCard.job_id == Job.id)
+        .where(Job.origin == SLACK_ORIGIN, Job.channel_id.is_not(None), SlackCard.job_id.is_(None))
+        .where(Job.batch_id.is_(None))
+    )
+    async with db.session() as session:
+        orphans = (await session.scalars(query)).all()
+        for job in orphans:
+            session.add(
+                SlackCard(job_id=job.id, channel_id=job.channel_id, thread_ts=job.thread_ts)
+            )
+        return len(orphans)
+
+
+async def cards_to_refresh(
+    db: Database, *, now: datetime
+) -> list[tuple[SlackCardRecord, JobRecord]]:
+    """Cards not yet posted or not yet showing their job's final state, and due for a try."""
+    query = (
+        select(SlackCard, Job)
+        .join(Job, Job.id == SlackCard.job_id)
+        .where(or_(SlackCard.ts.is_(None), SlackCard.final.is_(False)))
+        .where(or_(SlackCard.next_attempt_at.is_(None), SlackCard.next_attempt_at <= now))
+        .order_by(SlackCard.job_id)
+    )
+    async with db.session() as session:
+        rows = (await session.execute(query)).all()
+        return [
+            (
+                to_record(card, SlackCardRecord),
+                to_record(job, JobRecord, status=JobStatus(job.status)),
+            )
+            for card, job in rows
+        ]
+
+
+async def latest_job_in_thread(db: Database, *, channel_id: str, thread_ts: str) -> int | None:
+    """The newest job whose card is the thread's root or sits in that thread."""
+    query = select(func.max(SlackCard.job_id)).where(
+        SlackCard.channel_id == channel_id,
+        or_(SlackCard.ts == thread_ts, SlackCard.thread_ts == thread_ts),
+    )
+    async with db.session() as session:
+        return (await session.execute(query)).scalar_one_or_none()
+
+
+# --- Track posts -----------------------------------------------------------------------------
+
+
+async def queue_track_posts(db: Database) -> int:
+    """A post row for every kept track of a finished Slack job whose card is posted."""
+    query = (
+        select(Track, SlackCard)
+        .join(Job, Job.id == Track.job_id)
+        .join(SlackCard, SlackCard.job_id == Job.id)
+        .outerjoin(SlackTrackPost, SlackTrackPost.track_id == Track.id)
+        .where(Job.status == JobStatus.DONE, Track.rejected.is_(False))
+        .where(SlackCard.ts.is_not(None), SlackTrackPost.track_id.is_(None))
+        .order_by(Track.job_id, Track.variant)
+    )
+    async with db.session() as session:
+        rows = (await session.execute(query)).all()
+        for track, card in rows:
+            session.add(
+                SlackTrackPost(
+                    track_id=track.id,
+                    job_id=track.job_id,
+                    channel_id=card.channel_id,
+                    thread_ts=card.thread_ts or card.ts,
+                    state="pending",
+                )
+            )
+        return len(rows)
+
+
+async def due_track_posts(
+    db: Database, *, now: datetime, states: set[str], limit: int = 50
+) -> list[TrackPostRecord]:
+    """Posts in one of `states` that are due, oldest track first."""
+    query = (
+        select(SlackTrackPost)
+        .where(SlackTrackPost.state.in_(states))
+        .where(or_(SlackTrackPost.next_attempt_at.is_(None), SlackTrackPost.next_attempt_at <= now))
+        .order_by(SlackTrackPost.track_id)
+        .limit(limit)
+    )
+    async with db.session() as session:
+        return [to_record(p, TrackPostRecord) for p in (await session.scalars(query)).all()]
+
+
+async def update_track_post(db: Database, track_id: int, **changes: Any) -> TrackPostRecord | None:
+    """Change some columns of a track post."""
+    async with db.session() as session:
+        post = await session.get(SlackTrackPost, track_id)
+        if post is None:
+            return None
+        for name, value in changes.items():
+            setattr(post, name, value)
+        await session.flush()
+        return to_record(post, TrackPostRecord)
+
+
+async def posts_for_job(db: Database, job_id: int) -> list[TrackPostRecord]:
+    """Every post of one job's tracks."""
+    query = select(SlackTrackPost).where(SlackTrackPost.job_id == job_id)
+    async with db.session() as session:
+        return [to_record(p, TrackPostRecord) for p in (await session.scalars(query)).all()]
+
+
+async def unresolved_posts_in(db: Database, channel_id: str) -> int:
+    """Shared tracks in a channel whose message ts is not known yet."""
+    query = (
+        select(func.count())
+        .select_from(SlackTrackPost)
+        .where(SlackTrackPost.channel_id == channel_id)
+        .where(SlackTrackPost.state.in_({"uploading", "shared"}))
+    )
+    async with db.session() as session:
+        return int((await session.execute(query)).scalar_one())
+
+
+# --- Messages --------------------------------------------------------------------------------
+
+
+async def remember_message(
+    db: Database,
+    *,
+    channel_id: str,
+    ts: str,
+    kind: str,
+    job_id: int | None = None,
+    track_id: int | None = None,
+    batch_id: int | None = None,
+    thread_ts: str | None = None,
+) -> None:
+    """Record what a message is (kept as first recorded if it is already known)."""
+    try:
+        async with db.session() as session:
+            session.add(
+                SlackMessage(
+                    channel_id=channel_id,
+                    ts=ts,
+                    kind=kind,
+                    job_id=job_id,
+                    track_id=track_id,
+                    batch_id=batch_id,
+                    thread_ts=thread_ts,
+                )
+            )
+    except IntegrityError:
+        return
+
+
+async def find_message(db: Database, *, channel_id: str, ts: str) -> SlackMessageRecord | None:
+    """What the bot knows about a message, if anything."""
+    async with db.session() as session:
+        message = await session.get(SlackMessage, (channel_id, ts))
+        return None if message is None else to_record(message, SlackMessageRecord)
+
+
+# --- Reactions waiting for their message -----------------------------------------------------
+
+
+async def add_pending_reaction(
+    db: Database, *, channel_id: str, ts: str, user_id: str, emoji: str, added: bool
+) -> None:
+    """Keep a reaction until the message it is on is matched to a track."""
+    async with db.session() as session:
+        session.add(
+            SlackPendingReaction(
+                channel_id=channel_id, ts=ts, user_id=user_id, emoji=emoji, added=added
+            )
+        )
+
+
+async def take_pending_reactions(
+    db: Database, *, channel_id: str, ts: str
+) -> list[PendingReactionRecord]:
+    """Remove and return the reactions that were waiting for this message, oldest first."""
+    query = (
+        select(SlackPendingReaction)
+        .where(SlackPendingReaction.channel_id == channel_id, SlackPendingReaction.ts == ts)
+        .order_by(SlackPendingReaction.id)
+    )
+    async with db.session() as session:
+        rows = (await session.scalars(query)).all()
+        records = [to_record(row, PendingReactionRecord) for row in rows]
+        for row in rows:
+            await session.delete(row)
+        return records
+
+
+# --- Keys already handled --------------------------------------------------------------------
+
+
+async def claim_key(db: Database, key: str, *, now: datetime, window_s: float | None) -> bool:
+    """True the first time `key` is claimed (or once `window_s` has passed since the last time)."""
+    try:
+        async with db.session() as session:
+            seen = await session.get(SeenKey, key)
+            if seen is None:
+                session.add(SeenKey(key=key, seen_at=now))
+                return True
+            if window_s is not None and now - seen.seen_at >= timedelta(seconds=window_s):
+                seen.seen_at = now
+                return True
+            return False
+    except IntegrityError:  # another process claimed it between our read and our write
+        return False
+
+
+async def forget_keys_before(db: Database, moment: datetime) -> int:
+    """Drop keys older than `moment` (Slack stops retrying an event after minutes)."""
+    async with db.session() as session:
+        result = await session.execute(delete(SeenKey).where(SeenKey.seen_at < moment))
+        return int(getattr(result, "rowcount", 0) or 0)
