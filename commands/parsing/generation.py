@@ -87,7 +87,7 @@ def parse_generation(
         **_voice_fields(found, instrumental, defaults, notes),
     }
     notes += _word_notes(found)
-    return ParsedGeneration(_request(fields), tuple(notes))
+    return ParsedGeneration(build_request(fields), tuple(notes))
 
 
 def _check_words(found: _Understood, presets: PresetLibrary) -> None:
@@ -211,7 +211,7 @@ def _word_notes(found: _Understood) -> list[str]:
     return notes
 
 
-def _request(fields: dict[str, object]) -> GenerationRequest:
+def build_request(fields: dict[str, object]) -> GenerationRequest:
     """Build the request; its own validation is the last line of defence, never shown raw."""
     try:
         return GenerationRequest.model_validate(fields)

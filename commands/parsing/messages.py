@@ -4,7 +4,7 @@ Errors say what was wrong, specifically, quoting the words as typed; each comes 
 command that works. Notes are things worth telling the person about a request that was accepted.
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Final
 
 from bot import constants as c
@@ -258,3 +258,124 @@ def negation(words: str) -> str:
 
 def decade(words: str) -> str:
     return f"'{words}' read as a decade (style); for a length write e.g. '90 sec'"
+
+
+# --- Thread refinements (a reply in a track's thread) ---
+
+REFINE_EXAMPLE: Final = "slower, more piano"
+REFINE_EXAMPLES: Final = (
+    "slower, more piano",
+    "again",
+    "5min",
+    "in D minor",
+    "no drums",
+    "x3",
+    "for the spa",
+)
+# The example a refinement error shows instead of a `/music` one: a reply that works.
+_REFINE_EXAMPLE_FOR: Final = {
+    EXAMPLE_DURATION: "5min",
+    EXAMPLE_VARIANTS: "x3",
+    EXAMPLE_TEMPO: "a bit slower",
+    EXAMPLE_KEY: "in D minor",
+    EXAMPLE_TIME_SIGNATURE: "waltz 3/4",
+    EXAMPLE_SEED: "seed=42",
+    EXAMPLE_MODEL: "model=acestep-v15-turbo",
+    EXAMPLE_FORMAT: "wav",
+    EXAMPLE_STEPS: "steps=8",
+    EXAMPLE_GUIDANCE: "model=acestep-v15-base steps=50 guidance=7.5",
+    EXAMPLE_LANGUAGE: "lang=ja lyrics: [verse] asa no hikari",
+    EXAMPLE_LYRICS: "lyrics: [verse] Morning light on the window",
+    EXAMPLE_INSTRUMENTAL: "instrumental",
+    EXAMPLE_ENHANCE: "enhance",
+    EXAMPLE_PRESET: "for the spa",
+    EXAMPLE_SETTINGS: "5min bpm=60 key=D minor",
+}
+SAME_SETTINGS: Final = "same settings, new takes"
+SERVER_DECIDES: Final = "server decides"
+
+
+def refine_example(example: str) -> str:
+    """The reply-shaped example for an error first written for `/music` (same setting)."""
+    return _REFINE_EXAMPLE_FOR.get(example, REFINE_EXAMPLE)
+
+
+def refine_empty() -> str:
+    examples = ", ".join(f"'{example}'" for example in REFINE_EXAMPLES[2:])
+    return (
+        "Tell me what to change about this track, e.g. 'slower, more piano', "
+        f"{examples} — or 'again' for new takes with the same settings."
+    )
+
+
+def refine_comment(words: str) -> str:
+    return (
+        f"'{words}' reads like a comment, so I made nothing. To change the track, say how, "
+        "e.g. 'slower, more piano' or 'again'."
+    )
+
+
+def refine_both(first: str, second: str) -> str:
+    return f"You asked for both '{first}' and '{second}'. Keep one."
+
+
+def refine_caption_empty(words: str) -> str:
+    return (
+        f"'{words}' would leave the track's description empty. "
+        "Say what it should sound like instead."
+    )
+
+
+def nothing_to_remove(things: Sequence[str]) -> str:
+    named = " or ".join(things)
+    return f"the description had no {named} to remove; ACE-Step cannot be told what to leave out"
+
+
+def tempo_at_limit(bpm: int) -> str:
+    return f"tempo stops at {bpm} bpm: ACE-Step takes {c.BPM_MIN} to {c.BPM_MAX} bpm"
+
+
+def length_at_limit(length: str) -> str:
+    return f"length stops at {length}: {_DURATION_RANGE}"
+
+
+def caption_trimmed(tags: Iterable[str]) -> str:
+    left_out = ", ".join(f"'{tag}'" for tag in tags)
+    return f"the description would pass {c.CAPTION_MAX_CHARS} characters, so I left out {left_out}"
+
+
+# --- What a refinement changed, in plain words (for the reply in the thread) ---
+
+
+def change_value(label: str, old: str | None, new: str) -> str:
+    """`tempo 86 → 73 bpm`-style lines; the old value is left out when there was none."""
+    return f"{label} {old} → {new}" if old is not None else f"{label} → {new}"
+
+
+def change_variants(count: int) -> str:
+    return f"{count} variant" if count == 1 else f"{count} variants"
+
+
+def change_more(thing: str) -> str:
+    return f"more {thing}"
+
+
+def change_removed(thing: str) -> str:
+    return f"{thing} removed from the description"
+
+
+def change_mood(mood: str) -> str:
+    return f"mood: {mood}"
+
+
+def change_added(words: str) -> str:
+    return f"added '{words}' to the description"
+
+
+def change_enhance(on: bool) -> str:
+    return "enhance on (server LLM rewrites the caption)" if on else "enhance off"
+
+
+CHANGE_INSTRUMENTAL: Final = "instrumental now (lyrics dropped)"
+CHANGE_NEW_LYRICS: Final = "new lyrics"
+CHANGE_VOCALS: Final = "vocals, with the new lyrics"
