@@ -10,6 +10,7 @@ from commands import messages as msg
 from commands.context import Caller
 from commands.errors import UsageError
 from commands.parsing import GenerationDefaults, parse_generation
+from commands.queueing import queue_request
 from commands.replies import Reply
 from commands.status import estimate_wait
 from storage import jobs as jobs_repo
@@ -36,14 +37,9 @@ async def generate(text: str, services: Services, caller: Caller) -> Reply:
     )
     if parsed.request.model:
         await _check_model(services, parsed.request.model)
-    job = await services.engine.enqueue(
-        parsed.request,
-        origin=caller.origin,
-        requested_by=caller.user_id,
-        channel_id=caller.channel_id,
-        thread_ts=caller.thread_ts,
-        notes=parsed.notes,
-    )
+    job = await queue_request(services, caller, parsed.request, notes=parsed.notes)
+    if isinstance(job, Reply):
+        return job
     ahead = await jobs_repo.queued_ahead(services.db, job)
     lines = [*job.notes]
     if services.placeholder_engine:

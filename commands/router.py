@@ -14,6 +14,7 @@ from commands.generate import generate
 from commands.help import help_command
 from commands.listing import jobs, tracks
 from commands.presets import presets
+from commands.ratings import top
 from commands.registry import Command, Registry
 from commands.replies import Reply, usage_reply
 from commands.status import status
@@ -28,6 +29,7 @@ REGISTRY = Registry(
         Command(("presets",), presets),
         Command(("jobs",), jobs),
         Command(("tracks",), tracks),
+        Command(("top",), top),
     ],
     default=Command(("generate",), generate),
 )

@@ -1,0 +1,32 @@
+"""Queueing a request for a caller: the admission check, then the job. Used by every verb."""
+
+from collections.abc import Sequence
+
+from bot.generation import GenerationRequest
+from bot.services import Services
+from commands.context import Caller
+from commands.replies import Reply
+from storage.records import JobRecord
+
+
+async def queue_request(
+    services: Services,
+    caller: Caller,
+    request: GenerationRequest,
+    *,
+    notes: Sequence[str] = (),
+    parent_track_id: int | None = None,
+) -> JobRecord | Reply:
+    """The new job, or a private refusal when the caller's policy does not admit it."""
+    refusal = await caller.refusal(request.variants)
+    if refusal:
+        return Reply(text=refusal, ephemeral=True, ok=False)
+    return await services.engine.enqueue(
+        request,
+        origin=caller.origin,
+        requested_by=caller.user_id,
+        channel_id=caller.channel_id,
+        thread_ts=caller.thread_ts,
+        parent_track_id=parent_track_id,
+        notes=notes,
+    )

@@ -1,0 +1,76 @@
+"""Follow-ups on a finished job: a refinement from a thread reply, or the same request again.
+
+Not verbs of their own: the adapter calls these when someone replies in a job's thread or presses
+a card's button, and passes the job the follow-up derives from. The new job is linked to the
+parent job's first track and posted in the same thread.
+"""
+
+import secrets
+
+from bot.generation import GenerationRequest
+from bot.services import Services
+from commands.context import Caller
+from commands.parsing.refine import parse_refinement
+from commands.queueing import queue_request
+from commands.replies import Reply
+from storage import tracks as tracks_repo
+from storage.records import JobRecord
+
+
+async def refine(text: str, services: Services, caller: Caller, *, parent: JobRecord) -> Reply:
+    """A new job derived from `parent`'s request by what the reply says."""
+    parsed = parse_refinement(
+        text,
+        parent=GenerationRequest.model_validate(parent.request),
+        presets=services.presets,
+        rng_seed=secrets.randbelow(2**31),
+    )
+    changed = f"Changed from job #{parent.id}: {'; '.join(parsed.changes)}."
+    notes = (changed, *parsed.notes)
+    reply = await _queue(services, caller, parent, parsed.request, notes=notes)
+    if not reply.ok:
+        return reply
+    return Reply(
+        title=f"Job #{reply.job_ids[0]} queued — a refinement of job #{parent.id}",
+        text="; ".join(parsed.changes) or "same settings, new takes",
+        fields=tuple(parsed.request.summary().items()),
+        lines=parsed.notes,
+        job_ids=reply.job_ids,
+    )
+
+
+async def repeat(
+    services: Services, caller: Caller, *, parent: JobRecord, variants: int | None = None
+) -> Reply:
+    """`parent`'s request again (new takes), optionally with another number of variants."""
+    request = GenerationRequest.model_validate(parent.request)
+    if variants is not None:
+        request = request.model_copy(update={"variants": variants})
+    reply = await _queue(services, caller, parent, request, notes=())
+    if not reply.ok:
+        return reply
+    takes = f"{request.variants} more take(s)"
+    return Reply(
+        title=f"Job #{reply.job_ids[0]} queued — {takes} like job #{parent.id}",
+        text="Same settings; the server picks new seeds.",
+        job_ids=reply.job_ids,
+    )
+
+
+async def _queue(
+    services: Services,
+    caller: Caller,
+    parent: JobRecord,
+    request: GenerationRequest,
+    *,
+    notes: tuple[str, ...],
+) -> Reply:
+    first = await tracks_repo.list_tracks(
+        services.db, job_ids=[parent.id], limit=1, oldest_first=True
+    )
+    job = await queue_request(
+        services, caller, request, notes=notes, parent_track_id=first[0].id if first else None
+    )
+    if isinstance(job, Reply):
+        return job
+    return Reply(text=f"Job #{job.id} queued.", job_ids=(job.id,))
