@@ -154,6 +154,18 @@ async def chat() -> int:
 
 
 @main.command()
+@async_command
+async def serve() -> int:
+    """Run the Slack bot (Socket Mode with SLACK_APP_TOKEN, else HTTP on PORT) and the engine."""
+    # Imported here: the Slack stack is only needed by `serve`, not by every other subcommand.
+    from bot.slack.serve import serve as run_slack_bot  # noqa: PLC0415
+
+    settings = settings_for(builtin_default=False, quiet=False)
+    await run_slack_bot(settings)
+    return 0
+
+
+@main.command()
 @click.option("--until-idle", is_flag=True, help="Stop once no unfinished job is left.")
 @async_command
 async def work(until_idle: bool) -> int:

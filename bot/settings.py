@@ -64,7 +64,7 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
     host: str = "127.0.0.1"
-    port: int = Field(default=3000, ge=1, le=65535)
+    port: int = Field(default=3000, ge=0, le=65535)  # 0: any free port (tests)
     slack_allowed_channels: CsvList = Field(default_factory=list)  # empty: every channel
     slack_allowed_users: CsvList = Field(default_factory=list)  # empty: everyone
     slack_admin_users: CsvList = Field(default_factory=list)  # no quota; may use any channel

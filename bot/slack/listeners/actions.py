@@ -1,0 +1,102 @@
+"""Card buttons: Cancel, Retry, Again, 2 more variations, Refine….
+
+Each button's value is a job id, so buttons work after a restart (state comes from the database).
+A double click does nothing twice: the first click claims a key for a few seconds.
+"""
+
+from typing import Any, Final
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+
+from bot.slack import render
+from bot.slack.context import SlackBot
+from bot.slack.flow import again, allowed, say_privately
+from bot.slack.listeners.views import open_modal
+from storage import jobs as jobs_repo
+from storage import slack as slack_repo
+from storage.records import JobRecord
+
+DOUBLE_CLICK_S: Final = 10.0
+MORE_VARIANTS: Final = 2
+
+
+def register(app: AsyncApp, bot: SlackBot) -> None:
+    """Wire the card buttons."""
+
+    async def cancel(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        job = await _claimed_job(bot, body, action)
+        if job is not None and await bot.services.engine.cancel(job.id) is None:
+            await _tell(bot, body, f"Job #{job.id} has already finished ({job.status}).")
+        bot.wake_publisher()
+
+    async def repeat(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        job = await _claimed_job(bot, body, action)
+        if job is not None:
+            variants = MORE_VARIANTS if action["action_id"] == render.MORE else None
+            thread_ts = await _thread_of(bot, job)
+            await again(
+                bot,
+                parent=job,
+                user_id=_user(body),
+                channel_id=_channel(body, job),
+                thread_ts=thread_ts,
+                variants=variants,
+            )
+
+    async def refine(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        job = await _claimed_job(bot, body, action)
+        channel_id = _channel(body, job) if job else ""
+        if job is not None and await allowed(bot, user_id=_user(body), channel_id=channel_id):
+            await open_modal(
+                bot,
+                trigger_id=str(body["trigger_id"]),
+                channel_id=channel_id,
+                thread_ts=await _thread_of(bot, job),
+                parent=job,
+            )
+
+    app.action(render.CANCEL)(bot.drained(cancel))
+    for action_id in (render.RETRY, render.AGAIN, render.MORE):
+        app.action(action_id)(bot.drained(repeat))
+    app.action(render.REFINE)(bot.drained(refine))
+
+
+async def _claimed_job(
+    bot: SlackBot, body: dict[str, Any], action: dict[str, Any]
+) -> JobRecord | None:
+    """The button's job, unless this is the second click of a double click."""
+    value = str(action.get("value") or "")
+    key = f"click:{action.get('action_id')}:{value}:{_user(body)}"
+    db = bot.services.db
+    if not value.isdigit() or not await slack_repo.claim_key(
+        db, key, now=bot.clock(), window_s=DOUBLE_CLICK_S
+    ):
+        return None
+    job = await jobs_repo.get_job(db, int(value))
+    if job is None:
+        await _tell(bot, body, f"Job #{value} no longer exists.")
+    return job
+
+
+async def _thread_of(bot: SlackBot, job: JobRecord) -> str | None:
+    """The thread a follow-up of `job` belongs in: its card's thread."""
+    card = await slack_repo.get_card(bot.services.db, job.id)
+    return card.thread_root if card is not None else job.thread_ts
+
+
+def _user(body: dict[str, Any]) -> str:
+    return str((body.get("user") or {}).get("id") or "")
+
+
+def _channel(body: dict[str, Any], job: JobRecord) -> str:
+    channel = (body.get("channel") or {}).get("id")
+    return str(channel or job.channel_id or "")
+
+
+async def _tell(bot: SlackBot, body: dict[str, Any], text: str) -> None:
+    channel = (body.get("channel") or {}).get("id")
+    if channel:
+        await say_privately(bot, user_id=_user(body), channel_id=str(channel), text=text)

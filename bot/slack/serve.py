@@ -1,0 +1,172 @@
+"""`acemusic serve`: the Slack bot, the job engine and the publisher, in one process.
+
+Socket Mode when SLACK_APP_TOKEN is set (no public URL needed), otherwise HTTP mode on HOST:PORT
+with request signatures checked against SLACK_SIGNING_SECRET. Refuses to start, with a clear
+message, when a token is missing or no ACE-Step server is configured (the built-in stand-in only
+when ACESTEP_API_URL=builtin says so explicitly).
+"""
+
+import asyncio
+import logging
+import signal
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Final, Literal
+
+import httpx
+from aiohttp import web
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.engine.events import JobEvent, Listener
+from bot.services import Services, open_services
+from bot.settings import BUILTIN, Settings, SettingsError
+from bot.slack.access import AccessPolicy
+from bot.slack.app import build_app
+from bot.slack.client import make_web_client
+from bot.slack.context import SlackBot
+from bot.slack.publisher import Publisher
+from bot.slack.uploads import SlackFiles
+
+log = logging.getLogger(__name__)
+
+Mode = Literal["socket", "http"]
+EVENTS_PATH: Final = "/slack/events"
+HEALTH_PATH: Final = "/healthz"
+DRAIN_S: Final = 30.0  # at shutdown, how long running listeners may take to finish
+
+
+def serve_mode(settings: Settings) -> Mode:
+    """Socket Mode or HTTP mode, or a SettingsError saying what is missing."""
+    if settings.slack_bot_token is None:
+        raise SettingsError(
+            "SLACK_BOT_TOKEN is not set: paste the bot token (xoxb-…) from your Slack app "
+            "(docs/slack-setup.md)."
+        )
+    if not settings.acestep_api_url:
+        raise SettingsError(
+            "No ACE-Step server configured: set ACESTEP_API_URL to http://HOST:PORT, or to "
+            f"'{BUILTIN}' to run with placeholder audio (not AI music)."
+        )
+    if settings.slack_app_token is not None:
+        return "socket"
+    if settings.slack_signing_secret is None:
+        raise SettingsError(
+            "Set SLACK_APP_TOKEN (xapp-…) for Socket Mode, or SLACK_SIGNING_SECRET for HTTP mode."
+        )
+    return "http"
+
+
+@dataclass
+class RunningBot:
+    """Handles of a started bot (tests use them)."""
+
+    bot: SlackBot
+    app: AsyncApp
+    mode: Mode
+    port: int | None = None
+
+
+async def serve(settings: Settings) -> None:
+    """Run until SIGINT or SIGTERM."""
+    mode = serve_mode(settings)
+    async with open_services(settings) as services, running_bot(services, settings, mode) as run:
+        where = f"HTTP on {settings.host}:{run.port}" if run.port else "Socket Mode"
+        log.info("ACE Music bot is running (%s)", where)
+        stop = asyncio.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            asyncio.get_running_loop().add_signal_handler(sig, stop.set)
+        await stop.wait()
+        log.info("stopping: unfinished jobs resume at the next start")
+
+
+@asynccontextmanager
+async def running_bot(
+    services: Services, settings: Settings, mode: Mode
+) -> AsyncIterator[RunningBot]:
+    """Start the bot's loops and its connection to Slack; stop them all on exit."""
+    client = make_web_client(settings)
+    bot = SlackBot(
+        services,
+        client,
+        AccessPolicy.from_settings(settings),
+        dict(settings.rating_emoji),
+        bot_user_id=await _bot_user_id(client),
+    )
+    async with httpx.AsyncClient() as uploads:
+        bot.publisher = Publisher(
+            bot,
+            SlackFiles(client, uploads),
+            update_every_s=settings.slack_card_update_seconds,
+            updates_per_minute=settings.slack_updates_per_minute,
+        )
+        app = build_app(bot, settings, socket_mode=mode == "socket")
+        stop = asyncio.Event()
+        unsubscribe = services.engine.events.subscribe(_waker(bot))
+        loops = [
+            asyncio.create_task(services.engine.run_forever(stop)),
+            asyncio.create_task(bot.publisher.run(stop)),
+        ]
+        try:
+            async with _connection(app, settings, mode) as port:
+                yield RunningBot(bot, app, mode, port)
+            # Connection closed: nothing new arrives. Let running listeners finish their work.
+            if not await bot.wait_idle(DRAIN_S):
+                log.warning("stopping with Slack work still running; it resumes at the next start")
+        finally:
+            stop.set()
+            unsubscribe()
+            await asyncio.gather(*loops)
+
+
+def _waker(bot: SlackBot) -> Listener:
+    async def wake(_event: JobEvent) -> None:
+        bot.wake_publisher()
+
+    return wake
+
+
+async def _bot_user_id(client: AsyncWebClient) -> str:
+    try:
+        response = await client.auth_test()
+    except SlackApiError as exc:
+        raise SettingsError(
+            f"Slack refused SLACK_BOT_TOKEN ({exc.response.get('error')}): check the token."
+        ) from None
+    return str(response["user_id"])
+
+
+@asynccontextmanager
+async def _connection(app: AsyncApp, settings: Settings, mode: Mode) -> AsyncIterator[int | None]:
+    if mode == "socket" and settings.slack_app_token is not None:
+        handler = AsyncSocketModeHandler(app, settings.slack_app_token.get_secret_value())
+        await handler.connect_async()  # type: ignore[no-untyped-call]  # bolt leaves it untyped
+        try:
+            yield None
+        finally:
+            await handler.close_async()  # type: ignore[no-untyped-call]
+        return
+    web_app = app.web_app(path=EVENTS_PATH, port=settings.port)
+    web_app.router.add_get(HEALTH_PATH, _health)
+    runner = web.AppRunner(web_app)
+    await runner.setup()
+    site = web.TCPSite(runner, settings.host, settings.port)
+    await site.start()
+    try:
+        yield _bound_port(runner, settings.port)
+    finally:
+        await runner.cleanup()
+
+
+def _bound_port(runner: web.AppRunner, configured: int) -> int:
+    for address in runner.addresses:
+        if isinstance(address, tuple) and len(address) >= 2:
+            return int(address[1])
+    return configured
+
+
+async def _health(_request: web.Request) -> web.Response:
+    return web.json_response({"ok": True})

@@ -1,0 +1,119 @@
+"""The publisher after a crash: an upload that reached Slack is not repeated; one that did not is.
+
+Driven directly (no background loops), against the fake Slack and real SQLite.
+"""
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+
+from bot.audio.codec import write_audio
+from bot.services import Services, open_services
+from bot.slack.access import AccessPolicy
+from bot.slack.context import SlackBot
+from bot.slack.publisher import Publisher
+from bot.slack.uploads import SlackFiles
+from storage import jobs as jobs_repo
+from storage import slack as slack_repo
+from storage import tracks as tracks_repo
+from storage.records import JobStatus
+from tests.conftest import make_settings
+from tests.fakeslack import CHANNEL_ID, FakeSlack
+from tests.storage.test_tracks_and_leases import track_fields
+
+
+@dataclass
+class Rig:
+    fake: FakeSlack
+    services: Services
+    publisher: Publisher
+    files: SlackFiles
+    track_id: int
+    card_ts: str
+
+
+@pytest.fixture
+async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
+    async with FakeSlack(share_delay=0.01) as fake, httpx.AsyncClient() as http:
+        settings = make_settings(tmp_path)
+        async with open_services(settings) as services:
+            client = fake.web_client()
+            bot = SlackBot(
+                services, client, AccessPolicy(frozenset(), frozenset(), frozenset(), 0), {}
+            )
+            files = SlackFiles(client, http)
+            bot.publisher = Publisher(bot, files, update_every_s=0, updates_per_minute=100)
+            track_id, card_ts = await _finished_slack_job(services, fake, tmp_path)
+            yield Rig(fake, services, bot.publisher, files, track_id, card_ts)
+
+
+async def _finished_slack_job(
+    services: Services, fake: FakeSlack, tmp_path: Path
+) -> tuple[int, str]:
+    audio = tmp_path / "take.mp3"
+    write_audio(np.zeros((48_000, 2), np.float32) + 0.1, 48_000, audio, "mp3")
+    job = await jobs_repo.create_job(
+        services.db,
+        request={"caption": "jazz", "duration_s": 10, "variants": 1},
+        origin="slack",
+        channel_id=CHANNEL_ID,
+    )
+    track = await tracks_repo.add_track(
+        services.db,
+        job_id=job.id,
+        variant=1,
+        **(track_fields(file_path=str(audio), file_size=audio.stat().st_size)),
+    )
+    await jobs_repo.update_job(services.db, job.id, status=JobStatus.DONE)
+    card = await fake.web_client().chat_postMessage(channel=CHANNEL_ID, text="card")
+    await slack_repo.ensure_card(services.db, job_id=job.id, channel_id=CHANNEL_ID, thread_ts=None)
+    await slack_repo.update_card(services.db, job.id, ts=card["ts"], final=True)
+    assert await slack_repo.queue_track_posts(services.db) == 1
+    return track.id, str(card["ts"])
+
+
+async def _publish_until_resolved(rig: Rig) -> None:
+    for _ in range(200):
+        await rig.publisher.run_once()
+        [post] = await slack_repo.posts_for_job(rig.services.db, 1)
+        if post.state == "resolved":
+            return
+        await asyncio.sleep(0.02)  # Slack shares files a moment after completion (share_delay)
+    raise AssertionError("the track was never posted")
+
+
+async def test_an_upload_shared_before_the_crash_is_not_uploaded_again(rig: Rig) -> None:
+    # Before the crash: steps 1-3 reached Slack, but only step 1 was recorded.
+    ticket = await rig.files.begin(filename="take.mp3", length=3)
+    await rig.files.send(ticket, b"abc")
+    await rig.files.share(
+        file_id=ticket.file_id, title="t", channel_id=CHANNEL_ID, thread_ts=rig.card_ts, comment="c"
+    )
+    await slack_repo.update_track_post(
+        rig.services.db, rig.track_id, state="uploading", file_id=ticket.file_id
+    )
+    await rig.fake.wait_until(lambda: rig.fake.workspace.files_in(CHANNEL_ID, rig.card_ts) or None)
+    await _publish_until_resolved(rig)
+    assert (
+        len(rig.fake.calls_to("files.getUploadURLExternal")) == 1
+    )  # only the one before the crash
+    assert len(rig.fake.workspace.files_in(CHANNEL_ID, rig.card_ts)) == 1
+
+
+async def test_an_upload_that_never_completed_is_made_again_once(rig: Rig) -> None:
+    ticket = await rig.files.begin(filename="take.mp3", length=3)  # died right after step 1
+    await slack_repo.update_track_post(
+        rig.services.db, rig.track_id, state="uploading", file_id=ticket.file_id
+    )
+    await _publish_until_resolved(rig)
+    assert len(rig.fake.calls_to("files.getUploadURLExternal")) == 2
+    [shared] = rig.fake.workspace.files_in(CHANNEL_ID, rig.card_ts)
+    assert shared.id != ticket.file_id
+    [post] = await slack_repo.posts_for_job(rig.services.db, 1)
+    assert post.file_id == shared.id
+    assert post.message_ts == shared.shares[0].ts
