@@ -1,0 +1,24 @@
+# The ACE Music bot: `acemusic serve` by default. Small (no torch): generation happens on the
+# ACE-Step server(s) named in ACESTEP_API_URL.
+FROM python:3.11-slim
+
+ENV PYTHONUNBUFFERED=1 \
+    UV_COMPILE_BYTECODE=1 \
+    UV_LINK_MODE=copy \
+    PATH="/app/.venv/bin:$PATH" \
+    DATABASE_URL=sqlite+aiosqlite:////data/acemusic.db \
+    OUTPUT_DIR=/data/outputs \
+    STANDIN_AUDIO_DIR=/data/standin
+
+RUN pip install --no-cache-dir uv
+WORKDIR /app
+COPY pyproject.toml uv.lock README.md ./
+RUN uv sync --locked --no-dev --no-install-project
+COPY bot ./bot
+COPY commands ./commands
+COPY presets ./presets
+COPY storage ./storage
+RUN uv sync --locked --no-dev
+
+VOLUME /data
+CMD ["acemusic", "serve"]
