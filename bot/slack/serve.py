@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Final, Literal
 
+import aiohttp
 import httpx
 from aiohttp import web
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -94,7 +95,7 @@ async def running_bot(
         client,
         AccessPolicy.from_settings(settings),
         dict(settings.rating_emoji),
-        bot_user_id=await _bot_user_id(client),
+        bot_user_id=await _bot_user_id(client, settings.slack_api_url),
     )
     async with httpx.AsyncClient() as uploads:
         bot.publisher = Publisher(
@@ -129,12 +130,17 @@ def _waker(bot: SlackBot) -> Listener:
     return wake
 
 
-async def _bot_user_id(client: AsyncWebClient) -> str:
+async def _bot_user_id(client: AsyncWebClient, api_url: str) -> str:
     try:
         response = await client.auth_test()
     except SlackApiError as exc:
         raise SettingsError(
             f"Slack refused SLACK_BOT_TOKEN ({exc.response.get('error')}): check the token."
+        ) from None
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        reason = str(exc) or type(exc).__name__
+        raise SettingsError(
+            f"Cannot reach Slack at {api_url} ({reason}): check SLACK_API_URL and the network."
         ) from None
     return str(response["user_id"])
 
