@@ -169,6 +169,21 @@ class SlackCardRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class BatchDigestRecord:
+    """Where a batch's digest message is in Slack and what it last showed."""
+
+    batch_id: int
+    channel_id: str
+    ts: str | None
+    rendered: str | None
+    rendered_at: datetime | None
+    final: bool
+    attempts: int
+    next_attempt_at: datetime | None
+    last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class TrackPostRecord:
     """How far posting one track to Slack has got."""
 
@@ -207,3 +222,24 @@ class PendingReactionRecord:
     user_id: str
     emoji: str
     added: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleRecord:
+    """A batch that runs by itself at set times."""
+
+    id: int
+    channel_id: str
+    created_by: str
+    created_at: datetime
+    expression: str
+    timezone: str
+    batch_text: str
+    description: str
+    status: str
+    next_run_at: datetime | None
+    last_run_at: datetime | None
+    last_batch_id: int | None
+    runs: int
+    max_tracks_per_run: int
+    last_problem: str | None

@@ -251,3 +251,41 @@ class SeenKey(Base):
 
     key: Mapped[str] = mapped_column(String(255), primary_key=True)
     seen_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class SlackBatchDigest(Base):
+    """A batch's one Slack message: where it is and what it last showed."""
+
+    __tablename__ = "slack_batch_digests"
+
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(64))
+    ts: Mapped[str | None] = mapped_column(String(32))  # None until posted
+    rendered: Mapped[str | None] = mapped_column(String(64))
+    rendered_at: Mapped[datetime | None]
+    final: Mapped[bool] = mapped_column(Boolean, default=False)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+
+
+class Schedule(Base):
+    """A batch that runs by itself at set times, posted to the channel it was made in."""
+
+    __tablename__ = "schedules"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expression: Mapped[str] = mapped_column(String(120))  # 5-field cron, in `timezone`
+    timezone: Mapped[str] = mapped_column(String(64))
+    batch_text: Mapped[str] = mapped_column(Text)  # what follows `/music batch`
+    description: Mapped[str] = mapped_column(String(255))
+    status: Mapped[str] = mapped_column(String(16), index=True)  # active, paused, deleted
+    next_run_at: Mapped[datetime | None] = mapped_column(index=True)
+    last_run_at: Mapped[datetime | None]  # the scheduled time of the last run claimed
+    last_batch_id: Mapped[int | None]
+    runs: Mapped[int] = mapped_column(default=0)
+    max_tracks_per_run: Mapped[int]
+    last_problem: Mapped[str | None] = mapped_column(Text)

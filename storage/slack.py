@@ -11,6 +11,7 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from storage._convert import to_record
+from storage._rows import get_row, update_row
 from storage.database import Database
 from storage.records import (
     JobRecord,
@@ -51,21 +52,12 @@ async def ensure_card(
 
 async def get_card(db: Database, job_id: int) -> SlackCardRecord | None:
     """A job's card, if it has one."""
-    async with db.session() as session:
-        card = await session.get(SlackCard, job_id)
-        return None if card is None else to_record(card, SlackCardRecord)
+    return await get_row(db, SlackCard, job_id, SlackCardRecord)
 
 
 async def update_card(db: Database, job_id: int, **changes: Any) -> SlackCardRecord | None:
     """Change some columns of a card."""
-    async with db.session() as session:
-        card = await session.get(SlackCard, job_id)
-        if card is None:
-            return None
-        for name, value in changes.items():
-            setattr(card, name, value)
-        await session.flush()
-        return to_record(card, SlackCardRecord)
+    return await update_row(db, SlackCard, job_id, SlackCardRecord, **changes)
 
 
 async def adopt_orphan_jobs(db: Database) -> int:
@@ -149,12 +141,13 @@ async def queue_track_posts(db: Database) -> int:
 async def due_track_posts(
     db: Database, *, now: datetime, states: set[str], limit: int = 50
 ) -> list[TrackPostRecord]:
-    """Posts in one of `states` that are due, oldest track first."""
+    """Posts in one of `states` that are due: interactive jobs' first, then oldest track first."""
     query = (
         select(SlackTrackPost)
+        .join(Job, Job.id == SlackTrackPost.job_id)
         .where(SlackTrackPost.state.in_(states))
         .where(or_(SlackTrackPost.next_attempt_at.is_(None), SlackTrackPost.next_attempt_at <= now))
-        .order_by(SlackTrackPost.track_id)
+        .order_by(Job.priority, SlackTrackPost.track_id)  # a person's tracks before a batch's
         .limit(limit)
     )
     async with db.session() as session:
@@ -163,14 +156,7 @@ async def due_track_posts(
 
 async def update_track_post(db: Database, track_id: int, **changes: Any) -> TrackPostRecord | None:
     """Change some columns of a track post."""
-    async with db.session() as session:
-        post = await session.get(SlackTrackPost, track_id)
-        if post is None:
-            return None
-        for name, value in changes.items():
-            setattr(post, name, value)
-        await session.flush()
-        return to_record(post, TrackPostRecord)
+    return await update_row(db, SlackTrackPost, track_id, TrackPostRecord, **changes)
 
 
 async def posts_for_job(db: Database, job_id: int) -> list[TrackPostRecord]:

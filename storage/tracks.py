@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from storage._convert import to_record
+from storage._rows import update_row
 from storage.database import Database
 from storage.records import TrackRecord
 from storage.schema import Track
@@ -60,14 +61,7 @@ async def list_tracks(
 
 async def update_track(db: Database, track_id: int, **changes: Any) -> TrackRecord | None:
     """Change some columns of a track; None when it does not exist."""
-    async with db.session() as session:
-        track = await session.get(Track, track_id)
-        if track is None:
-            return None
-        for name, value in changes.items():
-            setattr(track, name, value)
-        await session.flush()
-        return to_record(track, TrackRecord)
+    return await update_row(db, Track, track_id, TrackRecord, **changes)
 
 
 async def _find(db: Database, *, job_id: int, variant: int) -> TrackRecord | None:

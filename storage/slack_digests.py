@@ -1,0 +1,108 @@
+"""Slack bookkeeping for batches: each batch's digest message, and its tracks' posts in the
+digest's thread. Like job cards, the rows survive a restart, so a digest is posted once and then
+only edited, and every track of the batch is posted exactly once."""
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from storage._convert import to_record
+from storage._rows import get_row, update_row
+from storage.database import Database
+from storage.records import BatchDigestRecord, BatchRecord, JobStatus
+from storage.schema import Batch, Job, SlackBatchDigest, SlackTrackPost, Track
+
+
+async def ensure_digest(db: Database, *, batch_id: int, channel_id: str) -> BatchDigestRecord:
+    """The batch's digest row, created (not yet posted) if it does not exist."""
+    async with db.session() as session:
+        digest = await session.get(SlackBatchDigest, batch_id)
+        if digest is None:
+            digest = SlackBatchDigest(batch_id=batch_id, channel_id=channel_id)
+            session.add(digest)
+            await session.flush()
+        return to_record(digest, BatchDigestRecord)
+
+
+async def get_digest(db: Database, batch_id: int) -> BatchDigestRecord | None:
+    """A batch's digest, if it has one."""
+    return await get_row(db, SlackBatchDigest, batch_id, BatchDigestRecord)
+
+
+async def update_digest(db: Database, batch_id: int, **changes: Any) -> BatchDigestRecord | None:
+    """Change some columns of a digest."""
+    return await update_row(db, SlackBatchDigest, batch_id, BatchDigestRecord, **changes)
+
+
+async def adopt_orphan_batches(db: Database, *, origins: set[str]) -> int:
+    """A digest row for every batch with a channel that lacks one (crash right after creation)."""
+    query = (
+        select(Batch)
+        .outerjoin(SlackBatchDigest, SlackBatchDigest.batch_id == Batch.id)
+        .where(Batch.origin.in_(origins), Batch.channel_id.is_not(None))
+        .where(SlackBatchDigest.batch_id.is_(None))
+    )
+    async with db.session() as session:
+        orphans = (await session.scalars(query)).all()
+        for batch in orphans:
+            session.add(SlackBatchDigest(batch_id=batch.id, channel_id=batch.channel_id))
+        return len(orphans)
+
+
+async def digests_to_refresh(
+    db: Database, *, now: datetime
+) -> list[tuple[BatchDigestRecord, BatchRecord]]:
+    """Digests not yet posted or not yet showing their batch's end, and due for a try."""
+    query = (
+        select(SlackBatchDigest, Batch)
+        .join(Batch, Batch.id == SlackBatchDigest.batch_id)
+        .where(or_(SlackBatchDigest.ts.is_(None), SlackBatchDigest.final.is_(False)))
+        .where(
+            or_(SlackBatchDigest.next_attempt_at.is_(None), SlackBatchDigest.next_attempt_at <= now)
+        )
+        .order_by(SlackBatchDigest.batch_id)
+    )
+    async with db.session() as session:
+        rows = (await session.execute(query)).all()
+        return [
+            (to_record(digest, BatchDigestRecord), to_record(batch, BatchRecord))
+            for digest, batch in rows
+        ]
+
+
+async def queue_batch_track_posts(db: Database) -> int:
+    """A post row, in the digest's thread, for every kept track of a batch whose digest is up."""
+    query = (
+        select(Track, SlackBatchDigest)
+        .join(Job, Job.id == Track.job_id)
+        .join(SlackBatchDigest, SlackBatchDigest.batch_id == Job.batch_id)
+        .outerjoin(SlackTrackPost, SlackTrackPost.track_id == Track.id)
+        .where(Job.status == JobStatus.DONE, Track.rejected.is_(False))
+        .where(SlackBatchDigest.ts.is_not(None), SlackTrackPost.track_id.is_(None))
+        .order_by(Track.job_id, Track.variant)
+    )
+    async with db.session() as session:
+        rows = (await session.execute(query)).all()
+        for track, digest in rows:
+            session.add(
+                SlackTrackPost(
+                    track_id=track.id,
+                    job_id=track.job_id,
+                    channel_id=digest.channel_id,
+                    thread_ts=digest.ts,
+                    state="pending",
+                )
+            )
+        return len(rows)
+
+
+async def posted_in_batch(db: Database, batch_id: int) -> int:
+    """How many of a batch's tracks are in Slack already."""
+    query = (
+        select(SlackTrackPost.track_id)
+        .join(Job, Job.id == SlackTrackPost.job_id)
+        .where(Job.batch_id == batch_id, SlackTrackPost.state.in_({"shared", "resolved"}))
+    )
+    async with db.session() as session:
+        return len((await session.scalars(query)).all())

@@ -1,0 +1,91 @@
+"""A batch and its jobs are stored together; its tally, settling and finishing are exact."""
+
+from storage import batches, jobs, ratings, tracks
+from storage.batches import NewJob
+from storage.database import Database
+from storage.records import JobStatus
+from tests.storage.test_tracks_and_leases import track_fields
+
+
+def _jobs(n: int, variants: int = 2) -> list[NewJob]:
+    return [
+        NewJob({"caption": f"take {i}", "variants": variants}, notes=(f"n{i}",)) for i in range(n)
+    ]
+
+
+async def test_batch_and_every_job_are_stored_at_batch_priority(db: Database) -> None:
+    batch, job_ids = await batches.create_batch(
+        db, name="spa", origin="cli", jobs=_jobs(3), priority=10, preset_id="spa", seed=7
+    )
+    assert batch.requested_count == 6  # tracks, not jobs
+    assert batch.status == batches.RUNNING
+    stored = await jobs.list_jobs(db, batch_id=batch.id, oldest_first=True)
+    assert [job.id for job in stored] == job_ids
+    assert {job.priority for job in stored} == {10}
+    assert stored[1].request["caption"] == "take 1"
+    assert stored[1].notes == ["n1"]
+
+
+async def test_thousands_of_jobs_in_one_batch(db: Database) -> None:
+    batch, job_ids = await batches.create_batch(
+        db, name="big", origin="cli", jobs=_jobs(2500, variants=1), priority=10
+    )
+    assert len(job_ids) == len(set(job_ids)) == 2500
+    counts = await jobs.count_by_status(db, batch_id=batch.id)
+    assert counts == {JobStatus.QUEUED: 2500}
+
+
+async def test_tally_counts_jobs_tracks_and_failure_reasons(db: Database) -> None:
+    batch, (a, b, c, d) = await batches.create_batch(
+        db, name="spa", origin="cli", jobs=_jobs(4), priority=10
+    )
+    await jobs.update_job(db, a, status=JobStatus.DONE)
+    await tracks.add_track(db, job_id=a, variant=1, **track_fields(qc_verdict="pass"))
+    await tracks.add_track(db, job_id=a, variant=2, **track_fields(qc_verdict="warn"))
+    await jobs.update_job(db, b, status=JobStatus.FAILED, error="server error (500)")
+    await jobs.update_job(db, c, status=JobStatus.FAILED, error="server error (500)")
+    await jobs.update_job(db, d, status=JobStatus.RUNNING)
+    tally = await batches.tally(db, batch.id)
+    assert tally.jobs == 4
+    assert tally.unfinished == 1
+    assert tally.finished_jobs == 3
+    assert tally.failed_jobs == 2
+    assert tally.tracks_requested == 8
+    assert (tally.tracks_made, tally.tracks_flagged) == (2, 1)
+    assert tally.failures == {"server error (500)": 2}
+
+
+async def test_only_batches_without_unfinished_jobs_are_settled(db: Database) -> None:
+    first, (one,) = await batches.create_batch(
+        db, name="a", origin="cli", jobs=_jobs(1), priority=10
+    )
+    second, (two,) = await batches.create_batch(
+        db, name="b", origin="cli", jobs=_jobs(1), priority=10
+    )
+    await jobs.update_job(db, one, status=JobStatus.DONE)
+    assert [b.id for b in await batches.settled_batches(db)] == [first.id]
+    await jobs.update_job(db, two, status=JobStatus.CANCELLED)
+    assert [b.id for b in await batches.settled_batches(db)] == [first.id, second.id]
+
+
+async def test_a_batch_is_finished_once(db: Database) -> None:
+    batch, _ = await batches.create_batch(db, name="a", origin="cli", jobs=_jobs(1), priority=10)
+    done = await batches.finish_batch(db, batch.id, status=batches.DONE, details={"k": 1})
+    assert done is not None
+    assert done.finished_at is not None
+    assert done.details["k"] == 1
+    assert await batches.finish_batch(db, batch.id, status=batches.DONE, details={}) is None
+    assert await batches.settled_batches(db) == []
+
+
+async def test_top_tracks_are_ranked_by_total_score(db: Database) -> None:
+    batch, (job_id,) = await batches.create_batch(
+        db, name="a", origin="cli", jobs=_jobs(1), priority=10
+    )
+    low = await tracks.add_track(db, job_id=job_id, variant=1, **track_fields())
+    high = await tracks.add_track(db, job_id=job_id, variant=2, **track_fields())
+    await ratings.add_rating(db, track_id=low.id, user_id="U1", emoji="+1", score=1)
+    await ratings.add_rating(db, track_id=high.id, user_id="U1", emoji="fire", score=2)
+    await ratings.add_rating(db, track_id=high.id, user_id="U2", emoji="+1", score=1)
+    top = await batches.top_tracks_in_batch(db, batch.id)
+    assert top == [(high.id, 3.0, 2), (low.id, 1.0, 1)]
