@@ -20,6 +20,8 @@ import click
 from bot.adapters.console import chat as console_chat
 from bot.adapters.console import describe_file, describe_outcome, job_json, render, track_json
 from bot.adapters.progress import JobWatcher
+from bot.batches.service import run_batch_keeper, settle_batches
+from bot.cli_batch import batch_command
 from bot.doctor import run_doctor
 from bot.logs import configure_logging
 from bot.services import Services, open_services
@@ -181,18 +183,24 @@ async def work(until_idle: bool) -> int:
             watcher = asyncio.create_task(watch.wait())
             await services.engine.run_until_idle()
             jobs = await watcher
+            for done in await settle_batches(services, now=services.engine.ctx.clock()):
+                _stderr(
+                    f"Batch #{done.id} finished; report: {done.details['summary']['report_csv']}"
+                )
             failed = [job for job in jobs if job.status is not JobStatus.DONE]
             _stderr(f"Idle: {len(jobs) - len(failed)} finished, {len(failed)} did not.")
             return EXIT_FAILED if failed else 0
-        await _serve_until_signal(services.engine.run_forever)
+        await _serve_until_signal(
+            services.engine.run_forever, lambda stop: run_batch_keeper(services, stop)
+        )
         return 0
 
 
-async def _serve_until_signal(loop_forever: Callable[[asyncio.Event], Awaitable[None]]) -> None:
+async def _serve_until_signal(*loops: Callable[[asyncio.Event], Awaitable[None]]) -> None:
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         asyncio.get_running_loop().add_signal_handler(sig, stop.set)
-    await loop_forever(stop)
+    await asyncio.gather(*(loop(stop) for loop in loops))
 
 
 @main.command()
@@ -282,3 +290,35 @@ async def doctor() -> int:
     if problems:
         raise CommandFailed(f"{problems} problem(s) found (see above)")
     return 0
+
+
+@main.command()
+@click.argument("source")
+@click.option(
+    "--count", type=int, default=None, help="Tracks to make (presets; default: the preset's)."
+)
+@click.option(
+    "--seed", type=int, default=None, help="Same seed, same plan (captions, tempos, keys)."
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Show the plan's size, GPU time and cost; start nothing."
+)
+@click.option("--yes", is_flag=True, help="Start even when larger than BATCH_CONFIRM_TRACKS.")
+@click.option("--json", "as_json", is_flag=True, help="Print the final summary as JSON.")
+@async_command
+async def batch(
+    *, source: str, count: int | None, seed: int | None, dry_run: bool, yes: bool, as_json: bool
+) -> int:
+    """Make a batch from a preset (`spa`) or a CSV/JSON manifest file, and wait for its report."""
+    settings = settings_for(builtin_default=True, quiet=True)
+    async with open_services(settings) as services:
+        return await batch_command(
+            services,
+            source,
+            count=count,
+            seed=seed,
+            dry_run=dry_run,
+            yes=yes,
+            as_json=as_json,
+            emit=_stderr,
+        )

@@ -6,6 +6,7 @@ music team, so a finished file gets the mode a plainly created file would (0666 
 
 import functools
 import os
+import tempfile
 from pathlib import Path
 
 
@@ -21,3 +22,16 @@ def publish(temporary: Path | str, dest: Path) -> None:
     """Give `temporary` ordinary file permissions and rename it over `dest` in one step."""
     os.chmod(temporary, 0o666 & ~_umask())
     os.replace(temporary, dest)
+
+
+def write_atomically(dest: Path, data: bytes) -> None:
+    """Write `data` to `dest` so readers see the old file or the whole new one, never a part."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(data)
+        publish(temporary, dest)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -8,6 +8,7 @@ a message that names the variable.
 import re
 from pathlib import Path
 from typing import Annotated, Final
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_core import ErrorDetails
@@ -74,6 +75,15 @@ class Settings(BaseSettings):
     )
     slack_card_update_seconds: float = Field(default=10.0, gt=0)
     slack_updates_per_minute: int = Field(default=40, ge=1)
+    slack_channel_post_gap_seconds: float = Field(default=1.0, ge=0)  # between track posts
+    slack_schedule_users: CsvList = Field(default_factory=list)  # empty: anyone allowed
+
+    # --- Batches and schedules ---
+    gpu_cost_per_hour: float | None = Field(default=None, ge=0)  # USD per GPU hour, for estimates
+    batch_confirm_tracks: int = Field(default=100, ge=1)  # larger batches need a confirmation
+    schedule_timezone: str = "UTC"  # when a schedule names no tz=
+    schedule_grace_minutes: float = Field(default=60.0, ge=0)  # a missed run still runs this late
+    schedule_max_tracks: int = Field(default=200, ge=1)  # per run of one schedule
 
     # --- ACE-Step servers ---
     acestep_api_url: CsvList = Field(default_factory=list)
@@ -109,11 +119,24 @@ class Settings(BaseSettings):
     log_level: str | None = None  # default: INFO for services, WARNING for interactive commands
 
     @field_validator(
-        "slack_allowed_channels", "slack_allowed_users", "slack_admin_users", mode="before"
+        "slack_allowed_channels",
+        "slack_allowed_users",
+        "slack_admin_users",
+        "slack_schedule_users",
+        mode="before",
     )
     @classmethod
     def _split_ids(cls, value: object) -> object:
         return _split_csv(value)
+
+    @field_validator("schedule_timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"'{value}' is not a time zone name, e.g. Asia/Bangkok") from None
+        return value
 
     @field_validator("rating_emoji", mode="before")
     @classmethod

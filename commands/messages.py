@@ -34,3 +34,69 @@ def cancelled(job_id: int) -> str:
 
 def model_not_found(wanted: str, problem: str) -> str:
     return f"Model '{wanted}' is not available: {problem}"
+
+
+# --- Batches ------------------------------------------------------------------------------------
+
+
+def batch_needs_preset() -> str:
+    return "Which preset should the batch use? `/music presets` lists them."
+
+
+def batch_unknown_preset(words: str) -> str:
+    return f"No preset is called '{words}'. `/music presets` lists the ones you can name."
+
+
+def batch_empty() -> str:
+    return "Nothing to make: no row of the batch could be used."
+
+
+def batch_dry_run(name: str, tracks: int) -> str:
+    return f"Dry run — batch '{name}' would make {tracks} tracks. Nothing was started."
+
+
+def batch_needs_confirmation(tracks: int, threshold: int, hint: str | None) -> str:
+    how = f"send `{hint}`" if hint else "confirm it"
+    return (
+        f"This batch makes {tracks} tracks, more than {threshold} (BATCH_CONFIRM_TRACKS). "
+        f"Check the estimate below; to start it, {how}."
+    )
+
+
+def batch_started(batch_id: int, name: str, tracks: int) -> str:
+    return f"Batch #{batch_id} started: {name}, {tracks} tracks."
+
+
+def batch_started_text(jobs: int) -> str:
+    return (
+        f"{jobs} jobs queued behind any interactive request; progress and tracks follow in the "
+        "batch's digest."
+    )
+
+
+def gpu_time(gpu_seconds: float, job_seconds: float, measured: bool) -> str:
+    basis = "measured" if measured else "not measured yet, the server's default guess"
+    return f"about {human_duration(gpu_seconds)} ({job_seconds:.1f} s per job, {basis})"
+
+
+def ready_in(wall_seconds: float, servers: int) -> str:
+    plural = "server" if servers == 1 else "servers"
+    return f"about {human_duration(wall_seconds)} with {servers} {plural} on it"
+
+
+def cost(total: float | None, per_track: float | None) -> str:
+    if total is None or per_track is None:
+        return "not estimated: set GPU_COST_PER_HOUR (USD per GPU hour)"
+    return f"about ${total:,.2f} (${per_track:.4f} per track)"
+
+
+def human_duration(seconds: float) -> str:
+    """`45` -> `45 s`, `750` -> `12 min`, `7500` -> `2 h 5 min`."""
+    whole = max(round(seconds), 1)
+    if whole < 60:
+        return f"{whole} s"
+    minutes = round(whole / 60)
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    return f"{hours} h {rest} min" if rest else f"{hours} h"

@@ -15,6 +15,7 @@ class Reply:
     ephemeral: bool = False  # only for the person who asked (help, refusals, usage errors)
     ok: bool = True  # False when nothing was done because the input was wrong or refused
     example: str | None = None  # a command that works, shown with usage errors
+    batch_id: int | None = None  # the batch this command started (its digest shows progress)
 
     def plain(self) -> str:
         """The whole reply as plain text (console, logs, notification fallback)."""

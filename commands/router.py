@@ -7,6 +7,7 @@ usage reply; anything unexpected is left to the adapter's single error handler.
 import re
 
 from bot.services import Services
+from commands.batch import batch
 from commands.cancel import cancel
 from commands.context import Caller
 from commands.errors import UsageError
@@ -17,6 +18,7 @@ from commands.presets import presets
 from commands.ratings import top
 from commands.registry import Command, Registry
 from commands.replies import Reply, usage_reply
+from commands.schedule import pause, resume, schedule, schedules, unschedule
 from commands.status import status
 
 _PREFIX = re.compile(r"^\s*/music\b", re.IGNORECASE)
@@ -30,6 +32,12 @@ REGISTRY = Registry(
         Command(("jobs",), jobs),
         Command(("tracks",), tracks),
         Command(("top",), top),
+        Command(("batch",), batch),
+        Command(("schedule",), schedule),
+        Command(("schedules",), schedules),
+        Command(("unschedule",), unschedule),
+        Command(("pause",), pause),
+        Command(("resume",), resume),
     ],
     default=Command(("generate",), generate),
 )

@@ -1,4 +1,5 @@
-"""Readable, unique output file names: `outputs/2026-11-23/job00042-hotel-lobby-v1.mp3`."""
+"""Readable, unique output file names: `outputs/2026-11-23/job00042-hotel-lobby-v1.mp3`, and
+`outputs/batches/batch00012/job00042-spa-v1.mp3` for a batch's tracks (its report sits beside)."""
 
 import re
 from pathlib import Path
@@ -26,5 +27,12 @@ def output_path(
 ) -> Path:
     """Where variant `variant` of `job` is stored. Job id + variant make it unique."""
     label = request.preset_id or request.caption
-    day = job.created_at.strftime("%Y-%m-%d")
-    return output_dir / day / f"job{job.id:05d}-{slugify(label)}-v{variant}.{extension}"
+    name = f"job{job.id:05d}-{slugify(label)}-v{variant}.{extension}"
+    if job.batch_id is not None:
+        return batch_folder(output_dir, job.batch_id) / name
+    return output_dir / job.created_at.strftime("%Y-%m-%d") / name
+
+
+def batch_folder(output_dir: Path, batch_id: int) -> Path:
+    """Where a batch's tracks and its report go: `outputs/batches/batch00012/`."""
+    return output_dir / "batches" / f"batch{batch_id:05d}"
