@@ -19,6 +19,7 @@ from commands.refine import refine, repeat
 from commands.replies import Reply, usage_reply
 from commands.router import handle
 from storage import slack as slack_repo
+from storage import slack_digests as digests_repo
 from storage.records import JobRecord
 
 log = logging.getLogger(__name__)
@@ -122,7 +123,14 @@ async def submit(
 
 
 async def deliver(bot: SlackBot, reply: Reply, caller: Caller) -> None:
-    """Post a card per new job; any other reply goes privately to the person who asked."""
+    """Post a card per new job, or a new batch's digest; any other reply goes privately to the
+    person who asked (with a batch: its estimate and any skipped manifest rows)."""
+    if reply.batch_id is not None:
+        await digests_repo.ensure_digest(
+            bot.services.db, batch_id=reply.batch_id, channel_id=caller.channel_id or ""
+        )
+        if bot.publisher is not None:
+            await bot.publisher.digests.refresh(reply.batch_id)
     if not reply.job_ids:
         await say_privately(
             bot,

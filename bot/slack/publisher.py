@@ -5,7 +5,8 @@ it resumes where it stopped: a card is posted once and then only edited; a track
 checked with Slack (`files.info`) before anything is uploaded again, so nothing is posted twice.
 Card edits are throttled (one per stage change, progress at most every `update_every_s`, and at
 most `updates_per_minute` across all cards: `chat.update` is Tier 3); tracks are paced to one
-post per second per channel (Slack's per-channel message rate).
+post per second per channel (Slack's per-channel message rate). Batch digests (`digests.py`)
+share the edit budget; a batch's tracks are paced like any others, after people's own.
 """
 
 import asyncio
@@ -21,6 +22,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.slack import reactions
 from bot.slack.context import SlackBot
+from bot.slack.digests import Digests
 from bot.slack.render import (
     Block,
     CardState,
@@ -30,6 +32,7 @@ from bot.slack.render import (
     track_comment,
 )
 from bot.slack.uploads import SlackFiles, UploadFailed, describe_error, message_ts, preview_for
+from bot.waiting import nap
 from commands.status import estimate_wait
 from storage import jobs as jobs_repo
 from storage import slack as slack_repo
@@ -69,12 +72,20 @@ class Publisher:
     """Keeps Slack in step with the database."""
 
     def __init__(
-        self, bot: SlackBot, files: SlackFiles, *, update_every_s: float, updates_per_minute: int
+        self,
+        bot: SlackBot,
+        files: SlackFiles,
+        *,
+        update_every_s: float,
+        updates_per_minute: int,
+        channel_gap_s: float = CHANNEL_GAP_S,
     ) -> None:
         self.bot = bot
         self.files = files
         self.update_every_s = update_every_s
+        self.channel_gap_s = channel_gap_s
         self._limiter = RateLimiter(updates_per_minute)
+        self.digests = Digests(bot, update_every_s=update_every_s, take_edit=self._limiter.take)
         self._wake = asyncio.Event()
         self._last_post: dict[str, float] = {}
         # One card operation at a time: the listener posting a new card and the loop refreshing
@@ -92,11 +103,7 @@ class Publisher:
                 await self.run_once()
             except Exception:
                 log.exception("publisher pass failed; retrying shortly")
-            waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
-            _, pending = await asyncio.wait(waiters, timeout=LOOP_S, return_when="FIRST_COMPLETED")
-            for waiter in pending:
-                waiter.cancel()
-            self._wake.clear()
+            await nap(self._wake, stop, LOOP_S)
 
     async def run_once(self) -> None:
         """One pass: cards first (a person is watching them), then tracks."""
@@ -104,6 +111,7 @@ class Publisher:
         await slack_repo.adopt_orphan_jobs(db)
         for card, _job in await slack_repo.cards_to_refresh(db, now=self.bot.clock()):
             await self.refresh_card(card.job_id)
+        await self.digests.run_once()
         await slack_repo.queue_track_posts(db)
         now = self.bot.clock()
         for post in await slack_repo.due_track_posts(db, now=now, states={"pending", "uploading"}):
@@ -277,7 +285,7 @@ class Publisher:
 
     def _channel_free(self, channel_id: str) -> bool:
         now = time.monotonic()
-        if now - self._last_post.get(channel_id, -CHANNEL_GAP_S) < CHANNEL_GAP_S:
+        if now - self._last_post.get(channel_id, -self.channel_gap_s) < self.channel_gap_s:
             return False
         self._last_post[channel_id] = now
         return True

@@ -12,6 +12,7 @@ import signal
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Final, Literal
 
 import aiohttp
@@ -22,7 +23,9 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.batches.service import Finished, run_batch_keeper
 from bot.engine.events import JobEvent, Listener
+from bot.scheduler import RunOutcome, ScheduleRunner
 from bot.services import Services, open_services
 from bot.settings import BUILTIN, Settings, SettingsError
 from bot.slack.access import AccessPolicy
@@ -31,6 +34,8 @@ from bot.slack.client import make_web_client
 from bot.slack.context import SlackBot
 from bot.slack.publisher import Publisher
 from bot.slack.uploads import SlackFiles
+from commands.schedule import fire_schedule
+from storage.records import BatchRecord, ScheduleRecord
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +73,7 @@ class RunningBot:
     bot: SlackBot
     app: AsyncApp
     mode: Mode
+    scheduler: ScheduleRunner
     port: int | None = None
 
 
@@ -103,17 +109,21 @@ async def running_bot(
             SlackFiles(client, uploads),
             update_every_s=settings.slack_card_update_seconds,
             updates_per_minute=settings.slack_updates_per_minute,
+            channel_gap_s=settings.slack_channel_post_gap_seconds,
         )
         app = build_app(bot, settings, socket_mode=mode == "socket")
         stop = asyncio.Event()
         unsubscribe = services.engine.events.subscribe(_waker(bot))
+        scheduler = _scheduler(services, bot)
         loops = [
             asyncio.create_task(services.engine.run_forever(stop)),
             asyncio.create_task(bot.publisher.run(stop)),
+            asyncio.create_task(run_batch_keeper(services, stop, on_finished=_batch_waker(bot))),
+            asyncio.create_task(scheduler.run_forever(stop)),
         ]
         try:
             async with _connection(app, settings, mode) as port:
-                yield RunningBot(bot, app, mode, port)
+                yield RunningBot(bot, app, mode, scheduler, port)
             # Connection closed: nothing new arrives. Let running listeners finish their work.
             if not await bot.wait_idle(DRAIN_S):
                 log.warning("stopping with Slack work still running; it resumes at the next start")
@@ -121,6 +131,25 @@ async def running_bot(
             stop.set()
             unsubscribe()
             await asyncio.gather(*loops)
+
+
+def _scheduler(services: Services, bot: SlackBot) -> ScheduleRunner:
+    """The schedule loop: each run starts a batch whose digest goes to the schedule's channel."""
+
+    async def fire(schedule: ScheduleRecord, fire_time: datetime) -> RunOutcome:
+        outcome = await fire_schedule(services, schedule, fire_time)
+        bot.wake_publisher()
+        return outcome
+
+    grace = timedelta(minutes=services.settings.schedule_grace_minutes)
+    return ScheduleRunner(services.db, fire, clock=services.engine.ctx.clock, grace=grace)
+
+
+def _batch_waker(bot: SlackBot) -> Finished:
+    async def wake(_batch: BatchRecord) -> None:
+        bot.wake_publisher()
+
+    return wake
 
 
 def _waker(bot: SlackBot) -> Listener:

@@ -77,6 +77,22 @@ class SlackFiles:
             found += (shares.get(visibility) or {}).get(channel_id) or []
         return found
 
+    async def download(self, url: str, *, max_bytes: int) -> bytes:
+        """A file a person shared (`url_private`), with the bot token; UploadFailed when Slack
+        refuses, answers with a web page (no access), or the file is larger than `max_bytes`."""
+        headers = {"Authorization": f"Bearer {self._client.token}"}
+        async with self._http.stream("GET", url, headers=headers, timeout=UPLOAD_TIMEOUT_S) as got:
+            if got.status_code != httpx.codes.OK:
+                raise UploadFailed(f"Slack answered HTTP {got.status_code} for the file")
+            if got.headers.get("content-type", "").startswith("text/html"):
+                raise UploadFailed("Slack sent a web page instead of the file (no access to it)")
+            data = bytearray()
+            async for chunk in got.aiter_bytes():
+                data += chunk
+                if len(data) > max_bytes:
+                    raise UploadFailed(f"the file is larger than {max_bytes // 1_000_000} MB")
+        return bytes(data)
+
 
 def message_ts(shares: list[dict[str, Any]], thread_ts: str | None) -> str | None:
     """The ts of the share that sits in the expected thread (or the only share)."""

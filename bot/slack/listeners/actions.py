@@ -1,4 +1,4 @@
-"""Card buttons: Cancel, Retry, Again, 2 more variations, Refine….
+"""Card buttons: Cancel, Retry, Again, 2 more variations, Refine…; and a batch digest's Cancel.
 
 Each button's value is a job id, so buttons work after a restart (state comes from the database).
 A double click does nothing twice: the first click claims a key for a few seconds.
@@ -8,10 +8,12 @@ from typing import Any, Final
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
+from bot.batches.service import cancel_batch
 from bot.slack import render
 from bot.slack.context import SlackBot
 from bot.slack.flow import again, allowed, say_privately
 from bot.slack.listeners.views import open_modal
+from bot.slack.render_digest import BATCH_CANCEL
 from storage import jobs as jobs_repo
 from storage import slack as slack_repo
 from storage.records import JobRecord
@@ -58,7 +60,22 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
                 parent=job,
             )
 
+    async def cancel_batch_click(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]
+    ) -> None:
+        await ack()
+        value = str(action.get("value") or "")
+        key = f"click:{BATCH_CANCEL}:{value}:{_user(body)}"
+        if not value.isdigit() or not await slack_repo.claim_key(
+            bot.services.db, key, now=bot.clock(), window_s=DOUBLE_CLICK_S
+        ):
+            return
+        cancelled = await cancel_batch(bot.services, int(value))
+        await _tell(bot, body, f"Batch #{value}: {cancelled} unfinished job(s) cancelled.")
+        bot.wake_publisher()
+
     app.action(render.CANCEL)(bot.drained(cancel))
+    app.action(BATCH_CANCEL)(bot.drained(cancel_batch_click))
     for action_id in (render.RETRY, render.AGAIN, render.MORE):
         app.action(action_id)(bot.drained(repeat))
     app.action(render.REFINE)(bot.drained(refine))

@@ -7,7 +7,8 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.slack import reactions
 from bot.slack.context import SlackBot
-from bot.slack.flow import answer, answer_in_thread
+from bot.slack.flow import allowed, answer, answer_in_thread, caller_for, deliver
+from bot.slack.manifests import manifest_batch, wants_manifest_batch
 from storage import jobs as jobs_repo
 from storage import slack as slack_repo
 
@@ -21,6 +22,11 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
         text = _MENTION.sub("", str(event.get("text") or "")).strip()
         channel_id, user_id = str(event["channel"]), str(event.get("user") or "")
         thread_ts = event.get("thread_ts")
+        if wants_manifest_batch(text):
+            if await allowed(bot, user_id=user_id, channel_id=channel_id):
+                caller = caller_for(bot, user_id=user_id, channel_id=channel_id)
+                await deliver(bot, await manifest_batch(bot, event, text, caller), caller)
+            return
         if thread_ts and await _refine_in_thread(
             bot, event, text, thread_ts=str(thread_ts), addressed=True
         ):

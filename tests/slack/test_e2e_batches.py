@@ -1,0 +1,128 @@
+"""Batches in Slack: one digest message edited in place, tracks in its thread, a summary, a
+manifest posted with `@bot batch`, the confirmation step and the Cancel button."""
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from storage import batches as batches_repo
+from storage import schedules as schedules_repo
+from storage import slack_digests as digests_repo
+from tests.fakeslack import CHANNEL_ID, payloads
+from tests.fakeslack.render import file_json
+from tests.slack.conftest import Harness, MakeBot, eventually
+
+pytestmark = pytest.mark.slow
+
+
+async def digest_ts(h: Harness, batch_id: int) -> str:
+    async def posted() -> str | None:
+        digest = await digests_repo.get_digest(h.services.db, batch_id)
+        return digest.ts if digest else None
+
+    return str(await eventually(posted, what=f"the digest of batch {batch_id}"))
+
+
+async def finished_digest(h: Harness, batch_id: int) -> str:
+    ts = await digest_ts(h, batch_id)
+
+    async def final() -> bool:
+        digest = await digests_repo.get_digest(h.services.db, batch_id)
+        return bool(digest and digest.final)
+
+    await eventually(final, what=f"the digest of batch {batch_id} to show its summary")
+    return ts
+
+
+@pytest.mark.parametrize("mode", ["socket", "http"])
+async def test_batch_digest_tracks_and_summary(make_bot: MakeBot, mode: str) -> None:
+    h = await make_bot(mode, slack_channel_post_gap_seconds=0)
+    await h.slash("batch spa x4 seed=5 10s wav")
+    ts = await finished_digest(h, 1)
+    message = h.fake.workspace.message(CHANNEL_ID, ts)
+    first, last = str(message.versions[0]), str(message.versions[-1])
+    assert "Batch #1" in first
+    assert "0 of 4 tracks made" in first
+    assert "Finished" in last
+    assert "4 of 4 tracks" in last
+    assert "report.csv" in last
+    assert len(h.fake.calls_to("chat.postMessage")) == 1  # one digest message, edited in place
+    files = h.fake.workspace.files_in(CHANNEL_ID, ts)
+    assert len(files) == 4  # every track once, in the digest's thread
+    assert not h.fake.calls_to("chat.postEphemeral") or "Batch #1 started" in str(
+        h.fake.calls_to("chat.postEphemeral")[0].args
+    )
+    batch = await batches_repo.get_batch(h.services.db, 1)
+    assert batch is not None
+    assert batch.status == "done"
+    report = Path(batch.details["summary"]["report_csv"])
+    assert len(report.read_text().splitlines()) == 1 + 4
+    assert not h.fake.problems
+
+
+async def test_large_batch_waits_for_confirmation(make_bot: MakeBot) -> None:
+    h = await make_bot(batch_confirm_tracks=3)
+    await h.slash("batch spa x6 10s wav")
+
+    async def asked() -> str | None:
+        calls = h.fake.calls_to("chat.postEphemeral")
+        return str(calls[-1].args) if calls else None
+
+    question = await eventually(asked, what="the confirmation question")
+    assert "more than 3" in question
+    assert "confirm" in question
+    assert await batches_repo.list_batches(h.services.db) == []
+    await h.slash("batch spa x6 10s wav confirm")
+    await digest_ts(h, 1)
+
+
+async def test_manifest_attached_to_a_mention_starts_a_batch(make_bot: MakeBot) -> None:
+    h = await make_bot(slack_channel_post_gap_seconds=0)
+    csv = b"preset,caption,duration,count\nspa,,10s,2\ncafe,acoustic guitar,10s,1\nnowhere,,10s,1\n"
+    file, _message = h.fake.workspace.add_file(CHANNEL_ID, "morning.csv", csv)
+    event = payloads.app_mention("batch")
+    event["files"] = [file_json(h.fake.workspace, file, h.fake.base_url)]  # as Slack sends them
+    await h.event(event)
+    ts = await finished_digest(h, 1)
+    assert len(h.fake.workspace.files_in(CHANNEL_ID, ts)) == 3  # the two good rows' tracks
+    batch = await batches_repo.get_batch(h.services.db, 1)
+    assert batch is not None
+    assert batch.name == "morning.csv"
+    assert [row["row"] for row in batch.details["skipped_rows"]] == [4]
+
+
+async def test_cancel_button_cancels_the_rest_of_the_batch(make_bot: MakeBot) -> None:
+    h = await make_bot(standin_job_seconds=5)
+    await h.slash("batch spa x6 10s wav")
+    ts = await digest_ts(h, 1)
+    message = h.fake.render_message(CHANNEL_ID, ts)
+    await h.interact(payloads.block_actions("batch_cancel", message=message))
+    ts = await finished_digest(h, 1)
+    batch = await batches_repo.get_batch(h.services.db, 1)
+    assert batch is not None
+    assert batch.details["summary"]["jobs_cancelled"] >= 1
+
+
+async def test_schedule_fires_in_its_channel_once_and_survives_a_restart(make_bot: MakeBot) -> None:
+    h = await make_bot(slack_channel_post_gap_seconds=0)
+    await h.slash("schedule daily 09:00 spa x2 10s wav")
+    [schedule] = await schedules_repo.list_schedules(h.services.db)
+    # Pretend 09:00 passed 5 minutes ago while the bot was down: a restart makes that run once.
+    due = datetime.now(UTC) - timedelta(minutes=5)
+    assert schedule.next_run_at is not None
+    assert await schedules_repo.skip_run(
+        h.services.db, schedule.id, fire_time=schedule.next_run_at, next_run_at=due
+    )
+    await h.stop()
+    again = await make_bot(fake=h.fake, slack_channel_post_gap_seconds=0)
+    ts = await finished_digest(again, 1)
+    assert "schedule #1" in str(again.fake.workspace.message(CHANNEL_ID, ts).versions[-1])
+    assert len(again.fake.workspace.files_in(CHANNEL_ID, ts)) == 2
+    again.run.scheduler.wake()
+    await again.run.scheduler.run_due()  # nothing more is due: no second batch
+    assert len(await batches_repo.list_batches(again.services.db)) == 1
+    stored = await schedules_repo.get_schedule(again.services.db, schedule.id)
+    assert stored is not None
+    assert stored.runs == 1
+    assert stored.last_batch_id == 1
