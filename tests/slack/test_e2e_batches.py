@@ -9,6 +9,7 @@ import pytest
 from storage import batches as batches_repo
 from storage import schedules as schedules_repo
 from storage import slack_digests as digests_repo
+from storage.records import ScheduleRecord
 from tests.fakeslack import CHANNEL_ID, payloads
 from tests.fakeslack.render import file_json
 from tests.slack.conftest import Harness, MakeBot, eventually
@@ -35,6 +36,18 @@ async def finished_digest(h: Harness, batch_id: int) -> str:
     return ts
 
 
+async def thread_files(h: Harness, ts: str, count: int) -> int:
+    """Wait for `count` files in the thread at `ts`; return how many are there.
+
+    Track posts are paced after the batch settles, so they can trail the summary a little."""
+
+    async def posted() -> bool:
+        return len(h.fake.workspace.files_in(CHANNEL_ID, ts)) >= count
+
+    await eventually(posted, what=f"{count} tracks in the thread {ts}")
+    return len(h.fake.workspace.files_in(CHANNEL_ID, ts))
+
+
 @pytest.mark.parametrize("mode", ["socket", "http"])
 async def test_batch_digest_tracks_and_summary(make_bot: MakeBot, mode: str) -> None:
     h = await make_bot(mode, slack_channel_post_gap_seconds=0)
@@ -48,8 +61,7 @@ async def test_batch_digest_tracks_and_summary(make_bot: MakeBot, mode: str) -> 
     assert "4 of 4 tracks" in last
     assert "report.csv" in last
     assert len(h.fake.calls_to("chat.postMessage")) == 1  # one digest message, edited in place
-    files = h.fake.workspace.files_in(CHANNEL_ID, ts)
-    assert len(files) == 4  # every track once, in the digest's thread
+    assert await thread_files(h, ts, 4) == 4  # every track once, in the digest's thread
     assert not h.fake.calls_to("chat.postEphemeral") or "Batch #1 started" in str(
         h.fake.calls_to("chat.postEphemeral")[0].args
     )
@@ -85,7 +97,7 @@ async def test_manifest_attached_to_a_mention_starts_a_batch(make_bot: MakeBot) 
     event["files"] = [file_json(h.fake.workspace, file, h.fake.base_url)]  # as Slack sends them
     await h.event(event)
     ts = await finished_digest(h, 1)
-    assert len(h.fake.workspace.files_in(CHANNEL_ID, ts)) == 3  # the two good rows' tracks
+    assert await thread_files(h, ts, 3) == 3  # the two good rows' tracks
     batch = await batches_repo.get_batch(h.services.db, 1)
     assert batch is not None
     assert batch.name == "morning.csv"
@@ -107,7 +119,11 @@ async def test_cancel_button_cancels_the_rest_of_the_batch(make_bot: MakeBot) ->
 async def test_schedule_fires_in_its_channel_once_and_survives_a_restart(make_bot: MakeBot) -> None:
     h = await make_bot(slack_channel_post_gap_seconds=0)
     await h.slash("schedule daily 09:00 spa x2 10s wav")
-    [schedule] = await schedules_repo.list_schedules(h.services.db)
+
+    async def stored() -> list[ScheduleRecord]:
+        return await schedules_repo.list_schedules(h.services.db)
+
+    [schedule] = await eventually(stored, what="the schedule to be stored")
     # Pretend 09:00 passed 5 minutes ago while the bot was down: a restart makes that run once.
     due = datetime.now(UTC) - timedelta(minutes=5)
     assert schedule.next_run_at is not None
@@ -118,7 +134,7 @@ async def test_schedule_fires_in_its_channel_once_and_survives_a_restart(make_bo
     again = await make_bot(fake=h.fake, slack_channel_post_gap_seconds=0)
     ts = await finished_digest(again, 1)
     assert "schedule #1" in str(again.fake.workspace.message(CHANNEL_ID, ts).versions[-1])
-    assert len(again.fake.workspace.files_in(CHANNEL_ID, ts)) == 2
+    assert await thread_files(again, ts, 2) == 2
     again.run.scheduler.wake()
     await again.run.scheduler.run_due()  # nothing more is due: no second batch
     assert len(await batches_repo.list_batches(again.services.db)) == 1
