@@ -16,19 +16,15 @@ import argparse
 import asyncio
 import math
 import os
-import signal
 import sqlite3
 import tempfile
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-import httpx
-
-from tests.cli.helpers import ACEMUSIC, Workspace, free_port
+from bench.processes import process_in_background
+from tests.cli.helpers import Workspace
 from tests.fakeslack import FakeSlack, SignedRequests
 
 TARGET_P99_S = 0.300
@@ -76,61 +72,14 @@ def _arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
-@asynccontextmanager
-async def _process(root: Path, name: str, env: dict[str, str], *argv: str) -> AsyncIterator[str]:
-    """`acemusic ARGV` in the background on a free port, its output in ROOT/NAME.log; yields its
-    base URL once /health (stand-in) or /healthz (bot in HTTP mode) answers, or at once for a
-    Socket Mode bot (which listens on nothing). Waits without blocking: the fake Slack shares
-    this event loop and must keep answering the bot while it starts."""
-    port = free_port()
-    env = env | {"PORT": str(port)}
-    argv = (*argv, f"--port={port}") if argv[0] == "engine" else argv
-    log_path = root / f"{name}.log"
-    with log_path.open("wb") as log:
-        process = await asyncio.create_subprocess_exec(
-            ACEMUSIC, *argv, cwd=root, env=env, stdout=log, stderr=asyncio.subprocess.STDOUT
-        )
-    url = f"http://127.0.0.1:{port}"
-    health = {"engine": "/health", "bot-http": "/healthz"}.get(name)
-    try:
-        if health is not None:
-            await _wait_healthy(url + health, process)
-        yield url
-    except BaseException:
-        print(f"--- end of {log_path.name} ---")
-        print(log_path.read_text(errors="replace")[-3000:])
-        raise
-    finally:
-        if process.returncode is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                await asyncio.wait_for(process.wait(), STARTUP_S)
-            except TimeoutError:
-                process.kill()
-                await process.wait()
-
-
-async def _wait_healthy(url: str, process: asyncio.subprocess.Process) -> None:
-    deadline = time.monotonic() + STARTUP_S
-    async with httpx.AsyncClient(timeout=1) as client:
-        while time.monotonic() < deadline:
-            if process.returncode is not None:
-                raise SystemExit(f"{url}: the process exited with status {process.returncode}")
-            try:
-                if (await client.get(url)).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            await asyncio.sleep(0.1)
-    raise SystemExit(f"{url} did not answer within {STARTUP_S:g} s")
-
-
 async def _measure(root: Path, args: argparse.Namespace) -> list[Figures]:
     workspace = Workspace.create(root)
     standin = ("engine", f"--job-seconds={args.job_seconds}", "--queue-size=0")
     results = []
     async with (
-        _process(root, "engine", workspace.env, *standin) as engine_url,
+        process_in_background(
+            root, "engine", workspace.env, *standin, health="/health"
+        ) as engine_url,
         FakeSlack(share_delay=0.05) as fake,
     ):
         for mode in ("socket", "http"):
@@ -147,7 +96,10 @@ async def _measure(root: Path, args: argparse.Namespace) -> list[Figures]:
             )
             if mode == "http":
                 env.pop("SLACK_APP_TOKEN")
-            async with _process(root, f"bot-{mode}", env, "serve") as bot_url:
+            health = "/healthz" if mode == "http" else None
+            async with process_in_background(
+                root, f"bot-{mode}", env, "serve", health=health
+            ) as bot_url:
                 if mode == "socket":
                     results.append(await _socket_mode(fake, database, args.commands))
                 else:

@@ -40,3 +40,10 @@ def test_slack_ack_runs_both_modes_and_every_command_gets_its_card() -> None:
         )
     }
     assert rows == {"socket": "4 / 4", "http": "4 / 4"}, output
+
+
+def test_batch_throughput_runs_and_every_track_reaches_slack() -> None:
+    output = _run("-m", "bench.batch_throughput", "--tracks", "4", "--job-seconds", "0.1")
+    assert "tracks made        4 / 4" in output
+    assert re.search(r"Slack calls/track  \d+\.\d\d", output), output
+    assert "files.completeUploadExternal     4" in output

@@ -1,0 +1,66 @@
+"""Running `acemusic` subcommands as background processes for the benchmarks."""
+
+import asyncio
+import signal
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Final
+
+import httpx
+
+from tests.cli.helpers import ACEMUSIC, free_port
+
+STARTUP_S: Final = 60.0
+
+
+@asynccontextmanager
+async def process_in_background(
+    root: Path, name: str, env: dict[str, str], *argv: str, health: str | None = None
+) -> AsyncIterator[str]:
+    """`acemusic ARGV` on a free port (`--port` for `engine`, `PORT` otherwise), its output in
+    ROOT/NAME.log and its pid in ROOT/NAME.pid; yields its base URL once `health` (a path such as
+    /health) answers, or at once without one. Waits without blocking the event loop (a fake Slack
+    in this process must keep answering while the bot starts); stops it with SIGTERM."""
+    port = free_port()
+    env = env | {"PORT": str(port)}
+    argv = (*argv, f"--port={port}") if argv[0] == "engine" else argv
+    log_path = root / f"{name}.log"
+    with log_path.open("wb") as log:
+        process = await asyncio.create_subprocess_exec(
+            ACEMUSIC, *argv, cwd=root, env=env, stdout=log, stderr=asyncio.subprocess.STDOUT
+        )
+    (root / f"{name}.pid").write_text(str(process.pid))
+    url = f"http://127.0.0.1:{port}"
+    try:
+        if health is not None:
+            await _wait_healthy(url + health, process)
+        yield url
+    except BaseException:
+        print(f"--- end of {log_path.name} ---")
+        print(log_path.read_text(errors="replace")[-3000:])
+        raise
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                await asyncio.wait_for(process.wait(), STARTUP_S)
+            except TimeoutError:
+                process.kill()
+                await process.wait()
+
+
+async def _wait_healthy(url: str, process: asyncio.subprocess.Process) -> None:
+    deadline = time.monotonic() + STARTUP_S
+    async with httpx.AsyncClient(timeout=1) as client:
+        while time.monotonic() < deadline:
+            if process.returncode is not None:
+                raise SystemExit(f"{url}: the process exited with status {process.returncode}")
+            try:
+                if (await client.get(url)).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            await asyncio.sleep(0.1)
+    raise SystemExit(f"{url} did not answer within {STARTUP_S:g} s")
