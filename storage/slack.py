@@ -7,7 +7,7 @@ track posted exactly once even when the bot is killed in the middle.
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from storage._convert import to_record
@@ -112,30 +112,46 @@ async def latest_job_in_thread(db: Database, *, channel_id: str, thread_ts: str)
 # --- Track posts -----------------------------------------------------------------------------
 
 
-async def queue_track_posts(db: Database) -> int:
-    """A post row for every kept track of a finished Slack job whose card is posted."""
-    query = (
-        select(Track, SlackCard)
+def unposted_tracks(channel_id: Any, thread_ts: Any) -> Select[Any]:
+    """Kept tracks of finished jobs that have no post row yet, with where each should go.
+
+    The caller joins the message the tracks are posted under (a job's card, a batch's digest)
+    and passes its channel and thread columns."""
+    return (
+        select(Track.id, Track.job_id, channel_id, thread_ts)
         .join(Job, Job.id == Track.job_id)
-        .join(SlackCard, SlackCard.job_id == Job.id)
         .outerjoin(SlackTrackPost, SlackTrackPost.track_id == Track.id)
         .where(Job.status == JobStatus.DONE, Track.rejected.is_(False))
-        .where(SlackCard.ts.is_not(None), SlackTrackPost.track_id.is_(None))
+        .where(SlackTrackPost.track_id.is_(None))
         .order_by(Track.job_id, Track.variant)
     )
+
+
+async def add_pending_posts(db: Database, query: Select[Any]) -> int:
+    """A pending post row for each (track, job, channel, thread) the query returns."""
     async with db.session() as session:
         rows = (await session.execute(query)).all()
-        for track, card in rows:
-            session.add(
-                SlackTrackPost(
-                    track_id=track.id,
-                    job_id=track.job_id,
-                    channel_id=card.channel_id,
-                    thread_ts=card.thread_ts or card.ts,
-                    state="pending",
-                )
+        session.add_all(
+            SlackTrackPost(
+                track_id=track_id,
+                job_id=job_id,
+                channel_id=channel_id,
+                thread_ts=thread_ts,
+                state="pending",
             )
-        return len(rows)
+            for track_id, job_id, channel_id, thread_ts in rows
+        )
+    return len(rows)
+
+
+async def queue_track_posts(db: Database) -> int:
+    """A post row, in the card's thread, for every kept track of a finished Slack job."""
+    query = (
+        unposted_tracks(SlackCard.channel_id, func.coalesce(SlackCard.thread_ts, SlackCard.ts))
+        .join(SlackCard, SlackCard.job_id == Job.id)
+        .where(SlackCard.ts.is_not(None))
+    )
+    return await add_pending_posts(db, query)
 
 
 async def due_track_posts(

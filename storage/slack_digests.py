@@ -10,8 +10,9 @@ from sqlalchemy import or_, select
 from storage._convert import to_record
 from storage._rows import get_row, update_row
 from storage.database import Database
-from storage.records import BatchDigestRecord, BatchRecord, JobStatus
-from storage.schema import Batch, Job, SlackBatchDigest, SlackTrackPost, Track
+from storage.records import BatchDigestRecord, BatchRecord
+from storage.schema import Batch, Job, SlackBatchDigest, SlackTrackPost
+from storage.slack import add_pending_posts, unposted_tracks
 
 
 async def ensure_digest(db: Database, *, batch_id: int, channel_id: str) -> BatchDigestRecord:
@@ -74,27 +75,11 @@ async def digests_to_refresh(
 async def queue_batch_track_posts(db: Database) -> int:
     """A post row, in the digest's thread, for every kept track of a batch whose digest is up."""
     query = (
-        select(Track, SlackBatchDigest)
-        .join(Job, Job.id == Track.job_id)
+        unposted_tracks(SlackBatchDigest.channel_id, SlackBatchDigest.ts)
         .join(SlackBatchDigest, SlackBatchDigest.batch_id == Job.batch_id)
-        .outerjoin(SlackTrackPost, SlackTrackPost.track_id == Track.id)
-        .where(Job.status == JobStatus.DONE, Track.rejected.is_(False))
-        .where(SlackBatchDigest.ts.is_not(None), SlackTrackPost.track_id.is_(None))
-        .order_by(Track.job_id, Track.variant)
+        .where(SlackBatchDigest.ts.is_not(None))
     )
-    async with db.session() as session:
-        rows = (await session.execute(query)).all()
-        for track, digest in rows:
-            session.add(
-                SlackTrackPost(
-                    track_id=track.id,
-                    job_id=track.job_id,
-                    channel_id=digest.channel_id,
-                    thread_ts=digest.ts,
-                    state="pending",
-                )
-            )
-        return len(rows)
+    return await add_pending_posts(db, query)
 
 
 async def posted_in_batch(db: Database, batch_id: int) -> int:
