@@ -30,6 +30,7 @@ import sqlite3
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -92,7 +93,7 @@ async def _measure(root: Path, args: argparse.Namespace) -> dict[str, Any]:
             await _wait(database, "every track in Slack", _all_posted, args.timeout)
             calls = Counter(call.method for call in fake.calls)
             cpu_s = await asyncio.to_thread(_bot_cpu_seconds, root)
-        busy = [await _busy_seconds(url) for url in (first, second)]
+        servers = {url: await _server_stats(url) for url in (first, second)}
         spread = await asyncio.to_thread(_spread, database)
         jobs, tracks = await asyncio.to_thread(_counts, database)
     return {
@@ -101,12 +102,12 @@ async def _measure(root: Path, args: argparse.Namespace) -> dict[str, Any]:
         "tracks": tracks,
         "calls": calls,
         "spread": spread,
-        "busy": busy,
+        "servers": servers,
         "cpu_s": cpu_s,
     }
 
 
-async def _wait(database: Path, what: str, check: Any, timeout_s: float) -> None:
+async def _wait(database: Path, what: str, check: Callable[[Path], bool], timeout_s: float) -> None:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if await asyncio.to_thread(check, database):
@@ -115,7 +116,7 @@ async def _wait(database: Path, what: str, check: Any, timeout_s: float) -> None
     raise SystemExit(f"gave up waiting for {what}")
 
 
-async def _busy_seconds(url: str) -> tuple[int, float]:
+async def _server_stats(url: str) -> tuple[int, float]:
     """A stand-in's finished jobs, and the mean run time of its most recent ones."""
     async with httpx.AsyncClient(base_url=url, timeout=10) as client:
         stats = (await client.get("/v1/stats")).json()
@@ -182,8 +183,8 @@ def _report(figures: dict[str, Any], args: argparse.Namespace) -> int:
     print(f"{args.job_seconds} s per job, {args.duration} tracks")
     print(f"tracks made        {figures['tracks']} / {args.tracks}")
     print(f"jobs per server    {spread}")
-    for (jobs, seconds), name in zip(figures["busy"], ("server 1", "server 2"), strict=True):
-        print(f"{name}           {jobs} jobs, recent jobs took {seconds:.3f} s each")
+    for url, (jobs, seconds) in figures["servers"].items():
+        print(f"  {url}  {jobs} jobs, its recent jobs took {seconds:.3f} s each")
     print(f"ideal time         {ideal:.1f} s (the busier server's jobs x {args.job_seconds} s)")
     print(f"actual time        {figures['actual']:.1f} s")
     print(f"efficiency         {efficiency:.3f}   (target >= {TARGET_EFFICIENCY})")

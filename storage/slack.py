@@ -7,7 +7,7 @@ track posted exactly once even when the bot is killed in the middle.
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, delete, func, or_, select
+from sqlalchemy import Select, SQLColumnExpression, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from storage._convert import to_record
@@ -112,7 +112,9 @@ async def latest_job_in_thread(db: Database, *, channel_id: str, thread_ts: str)
 # --- Track posts -----------------------------------------------------------------------------
 
 
-def unposted_tracks(channel_id: Any, thread_ts: Any) -> Select[Any]:
+def unposted_tracks(
+    channel_id: SQLColumnExpression[str], thread_ts: SQLColumnExpression[str | None]
+) -> Select[int, int, str, str | None]:
     """Kept tracks of finished jobs that have no post row yet, with where each should go.
 
     The caller joins the message the tracks are posted under (a job's card, a batch's digest)
@@ -127,7 +129,7 @@ def unposted_tracks(channel_id: Any, thread_ts: Any) -> Select[Any]:
     )
 
 
-async def add_pending_posts(db: Database, query: Select[Any]) -> int:
+async def add_pending_posts(db: Database, query: Select[int, int, str, str | None]) -> int:
     """A pending post row for each (track, job, channel, thread) the query returns."""
     async with db.session() as session:
         rows = (await session.execute(query)).all()
