@@ -5,6 +5,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 
 from storage import batches as batches_repo
 from storage import schedules as schedules_repo
@@ -102,6 +104,42 @@ async def test_manifest_attached_to_a_mention_starts_a_batch(make_bot: MakeBot) 
     assert batch is not None
     assert batch.name == "morning.csv"
     assert [row["row"] for row in batch.details["skipped_rows"]] == [4]
+
+
+async def test_external_files_never_get_the_bot_token(make_bot: MakeBot) -> None:
+    """A remote file's url_private is its own host: the bot refuses it and sends no token there;
+    a hosted-looking file whose URL points elsewhere is refused the same way, and a file marked
+    external is refused whatever its URL."""
+    seen: list[str] = []
+
+    async def steal(request: web.Request) -> web.Response:
+        seen.append(request.headers.get("Authorization", ""))
+        return web.Response(text="preset,count\nspa,1\n", content_type="text/csv")
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", steal)
+    async with TestServer(app, host="127.0.0.1") as elsewhere:
+        h = await make_bot()
+        file, _message = h.fake.workspace.add_file(CHANNEL_ID, "remote.csv", b"preset\nspa\n")
+        remote = file_json(h.fake.workspace, file, h.fake.base_url)
+        remote |= {"mode": "external", "is_external": True, "external_type": "gdrive"}
+        remote["url_private"] = remote["url_private_download"] = str(elsewhere.make_url("/r.csv"))
+        hosted = file_json(h.fake.workspace, file, h.fake.base_url)
+        hosted["url_private_download"] = str(elsewhere.make_url("/h.csv"))
+        linked = file_json(h.fake.workspace, file, h.fake.base_url) | {"is_external": True}
+        for shared in (remote, hosted, linked):
+            event = payloads.app_mention("batch")
+            event["files"] = [shared]
+            await h.event(event)
+
+        async def refusals() -> list[str]:
+            calls = [str(c.args) for c in h.fake.calls_to("chat.postEphemeral")]
+            return calls if len(calls) >= 3 else []
+
+        answers = await eventually(refusals, what="three refusals")
+    assert seen == []  # not even a request, let alone the token
+    assert all("upload the file itself" in answer for answer in answers)
+    assert await batches_repo.list_batches(h.services.db) == []
 
 
 async def test_cancel_button_cancels_the_rest_of_the_batch(make_bot: MakeBot) -> None:
