@@ -7,7 +7,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.slack.context import SlackBot
 from bot.slack.uploads import UploadFailed, describe_error
-from commands.batch import BatchSource, parse_batch_args, plan_manifest, submit_plan
+from commands.batch import BatchSource, parse_batch_args, plan_manifest_off_loop, submit_plan
 from commands.context import Caller
 from commands.errors import UsageError
 from commands.replies import Reply, usage_reply
@@ -50,7 +50,7 @@ async def manifest_batch(bot: SlackBot, event: dict[str, Any], text: str, caller
             str(manifest.get("url_private_download") or manifest.get("url_private")),
             max_bytes=MANIFEST_MAX_BYTES,
         )
-        plan, source = plan_manifest(data, name, bot.services, seed=args.seed)
+        plan, source = await plan_manifest_off_loop(data, name, bot.services, seed=args.seed)
     except UploadFailed as exc:
         return Reply(text=f"Could not read {name}: {exc}.", ephemeral=True, ok=False)
     except UsageError as error:
