@@ -106,6 +106,22 @@ async def test_manifest_attached_to_a_mention_starts_a_batch(make_bot: MakeBot) 
     assert [row["row"] for row in batch.details["skipped_rows"]] == [4]
 
 
+async def test_a_hostile_file_name_cannot_ping_the_channel(make_bot: MakeBot) -> None:
+    h = await make_bot(slack_channel_post_gap_seconds=0)
+    name = "<!channel> <https://evil.example|invoice> & week.csv"
+    file, _message = h.fake.workspace.add_file(CHANNEL_ID, name, b"preset,duration\nspa,10s\n")
+    event = payloads.app_mention("batch")
+    event["files"] = [file_json(h.fake.workspace, file, h.fake.base_url)]
+    await h.event(event)
+    ts = await digest_ts(h, 1)
+    message = h.fake.workspace.message(CHANNEL_ID, ts)
+    for version in message.versions:
+        assert "<!channel>" not in str(version)
+        assert "<https://evil" not in str(version)
+    for call in h.fake.calls_to("chat.postMessage") + h.fake.calls_to("chat.update"):
+        assert "&lt;!channel&gt;" in str(call.args["text"])
+
+
 async def test_external_files_never_get_the_bot_token(make_bot: MakeBot) -> None:
     """A remote file's url_private is its own host: the bot refuses it and sends no token there;
     a hosted-looking file whose URL points elsewhere is refused the same way, and a file marked
