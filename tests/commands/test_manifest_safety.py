@@ -4,6 +4,8 @@
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from commands.errors import UsageError
 from commands.manifests import check_total, read_manifest
@@ -75,3 +77,22 @@ def test_a_preset_batch_above_the_total_bound_is_refused(library: PresetLibrary)
         plan_preset("spa", 501, presets=library, defaults=DEFAULTS, seed=1, max_tracks=500)
     made = plan_preset("spa", 500, presets=library, defaults=DEFAULTS, seed=1, max_tracks=500)
     assert made.tracks == 500
+
+
+MANIFEST_PIECES = st.sampled_from(
+    ['"', ",", "\n", "\r", "\t", "spa", "count", "10001", "\x00", ";", "é", "\ufeff", "{", "[", "5"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    data=st.one_of(st.binary(max_size=300), st.lists(MANIFEST_PIECES).map("".join).map(str.encode)),
+    name=st.sampled_from(["m.csv", "m.json", "m.tsv", "m.txt"]),
+)
+def test_any_bytes_are_rows_problems_or_a_usage_error(data: bytes, name: str) -> None:
+    try:
+        rows, problems = read_manifest(b"preset,caption,count\n" + data, name)
+    except UsageError:
+        return  # a clear refusal is fine; any other exception fails the test
+    assert all(1 <= row.count <= 10_000 for row in rows)
+    assert all(problem.row >= 1 for problem in problems)
