@@ -106,6 +106,31 @@ async def test_manifest_attached_to_a_mention_starts_a_batch(make_bot: MakeBot) 
     assert [row["row"] for row in batch.details["skipped_rows"]] == [4]
 
 
+async def test_oversized_and_broken_manifests_get_a_clear_private_answer(make_bot: MakeBot) -> None:
+    h = await make_bot()
+    files = {
+        "huge.csv": ("preset,count\n" + "spa,10000\n" * 4).encode(),
+        "deep.json": b"[" * 100_000 + b"]" * 100_000,
+        "wide.csv": b"preset,caption\nspa," + b"a" * 200_000 + b"\n",
+    }
+    for name, data in files.items():
+        file, _message = h.fake.workspace.add_file(CHANNEL_ID, name, data)
+        event = payloads.app_mention("batch")
+        event["files"] = [file_json(h.fake.workspace, file, h.fake.base_url)]
+        await h.event(event)
+
+    async def answers() -> str:
+        calls = h.fake.calls_to("chat.postEphemeral")
+        return " ".join(str(c.args["text"]) for c in calls) if len(calls) >= 3 else ""
+
+    said = await eventually(answers, what="three private answers")
+    assert "huge.csv asks for 40000 tracks" in said
+    assert "deep.json is not valid JSON (it is nested too deeply" in said
+    assert "wide.csv: line 2 has a cell longer than 128 KB" in said
+    assert "went wrong" not in said.lower()
+    assert await batches_repo.list_batches(h.services.db) == []
+
+
 async def test_a_hostile_file_name_cannot_ping_the_channel(make_bot: MakeBot) -> None:
     h = await make_bot(slack_channel_post_gap_seconds=0)
     name = "<!channel> <https://evil.example|invoice> & week.csv"
