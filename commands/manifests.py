@@ -140,20 +140,15 @@ def _not_utf8(data: bytes, exc: UnicodeDecodeError, filename: str) -> str:
 def _csv_records(text: str, filename: str) -> list[tuple[int, dict[str, Any]]]:
     dialect = "excel-tab" if "\t" in text.splitlines()[0] else "excel"
     reader = csv.reader(io.StringIO(text), dialect=dialect)
+    records: list[tuple[int, dict[str, Any]]] = []
     try:
-        return _csv_rows(reader, filename)
+        header = [name.strip().lower() for name in next(reader)]
+        _check_columns(header, filename)
+        for values in reader:
+            if any(value.strip() for value in values):  # else a blank line
+                records.append((reader.line_num, dict(zip(header, values, strict=False))))
     except csv.Error as exc:
         raise UsageError(_csv_problem(filename, reader.line_num, exc), EXAMPLE) from None
-
-
-def _csv_rows(reader: Any, filename: str) -> list[tuple[int, dict[str, Any]]]:
-    header = [name.strip().lower() for name in next(reader)]
-    _check_columns(header, filename)
-    records = []
-    for values in reader:
-        if not any(value.strip() for value in values):
-            continue  # blank line
-        records.append((reader.line_num, dict(zip(header, values, strict=False))))
     return records
 
 

@@ -44,7 +44,7 @@ async def manifest_batch(bot: SlackBot, event: dict[str, Any], text: str, caller
         )
     name = str(manifest.get("name"))
     if is_external(manifest):
-        return Reply(text=msg_external(name), ephemeral=True, ok=False)
+        return Reply(text=external_file_refusal(name), ephemeral=True, ok=False)
     try:
         data = await bot.publisher.files.download(
             str(manifest.get("url_private_download") or manifest.get("url_private")),
@@ -66,7 +66,7 @@ def is_external(file: dict[str, Any]) -> bool:
     return bool(file.get("is_external")) or file.get("mode") == "external"
 
 
-def msg_external(name: str) -> str:
+def external_file_refusal(name: str) -> str:
     """The refusal of a file stored outside Slack."""
     return (
         f"{name} is a link to a file stored outside Slack, which the bot does not fetch. "
