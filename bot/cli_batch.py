@@ -11,8 +11,15 @@ import click
 from bot.adapters.console import render
 from bot.batches.service import run_batch_to_end
 from bot.services import Services
-from commands.batch import BatchSource, plan_manifest, plan_preset_source, submit_plan
+from commands.batch import (
+    BatchSource,
+    plan_manifest_off_loop,
+    plan_preset_source_off_loop,
+    submit_plan,
+)
 from commands.context import Caller
+from commands.errors import UsageError
+from commands.plans import BatchPlan
 
 EXIT_FAILED = 1
 EXIT_USAGE = 2
@@ -32,14 +39,14 @@ async def batch_command(
     """Plan `source` (a manifest file or a preset name), then start and run it unless dry-run."""
     path = Path(source)
     is_file = await asyncio.to_thread(path.is_file)
-    if is_file:
-        if count is not None:
-            click.echo("✗ --count is for presets; a manifest's rows give their own counts.")
-            return EXIT_USAGE
-        data = await asyncio.to_thread(path.read_bytes)
-        plan, origin = plan_manifest(data, path.name, services, seed=seed)
-    else:
-        plan, origin = plan_preset_source(source, services, count=count, seed=seed)
+    if is_file and count is not None:
+        click.echo("✗ --count is for presets; a manifest's rows give their own counts.")
+        return EXIT_USAGE
+    try:
+        plan, origin = await _plan(services, path if is_file else None, source, count, seed)
+    except UsageError as error:
+        click.echo(f"✗ {error.message}\n  Example: {error.example}")
+        return EXIT_USAGE
     hint = _confirm_hint(source, None if is_file else plan.tracks, origin.seed)
     origin = BatchSource(origin.name, origin.preset_id, origin.seed, confirm_hint=hint)
     caller = Caller("cli", user_id="cli")
@@ -59,6 +66,16 @@ async def batch_command(
             click.echo(line)
     made, asked = summary.get("tracks_made", 0), summary.get("tracks_requested", 0)
     return 0 if made == asked else EXIT_FAILED
+
+
+async def _plan(
+    services: Services, path: Path | None, source: str, count: int | None, seed: int | None
+) -> tuple[BatchPlan, BatchSource]:
+    """The plan for a manifest file (`path`) or a preset name, made off the event loop."""
+    if path is None:
+        return await plan_preset_source_off_loop(source, services, count=count, seed=seed)
+    data = await asyncio.to_thread(path.read_bytes)
+    return await plan_manifest_off_loop(data, path.name, services, seed=seed)
 
 
 def _confirm_hint(source: str, count: int | None, seed: int) -> str:

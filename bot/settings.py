@@ -81,6 +81,7 @@ class Settings(BaseSettings):
     # --- Batches and schedules ---
     gpu_cost_per_hour: float | None = Field(default=None, ge=0)  # USD per GPU hour, for estimates
     batch_confirm_tracks: int = Field(default=100, ge=1)  # larger batches need a confirmation
+    batch_max_tracks: int = Field(default=20_000, ge=1)  # one batch or manifest, refused above
     schedule_timezone: str = "UTC"  # when a schedule names no tz=
     schedule_grace_minutes: float = Field(default=60.0, ge=0)  # a missed run still runs this late
     schedule_max_tracks: int = Field(default=200, ge=1)  # per run of one schedule

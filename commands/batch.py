@@ -6,6 +6,7 @@ confirmation when the batch is larger than BATCH_CONFIRM_TRACKS, then the batch 
 are stored in one transaction at batch priority, so interactive requests always go first.
 """
 
+import asyncio
 import re
 import secrets
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from commands import messages as msg
 from commands.context import Caller
 from commands.errors import UsageError
 from commands.generate import defaults_from
-from commands.manifests import RowProblem, read_manifest
+from commands.manifests import RowProblem, check_total, read_manifest
 from commands.plans import BatchPlan, plan_preset, plan_rows
 from commands.replies import Reply
 from storage import batches as batches_repo
@@ -82,6 +83,7 @@ def plan_from_args(args: BatchArgs, services: Services, *, seed: int) -> BatchPl
         defaults=defaults_from(services.settings),
         seed=seed,
         extra_text=extra,
+        max_tracks=services.settings.batch_max_tracks,
     )
 
 
@@ -98,14 +100,31 @@ def plan_preset_source(
 def plan_manifest(
     data: bytes, filename: str, services: Services, *, seed: int | None
 ) -> tuple[BatchPlan, BatchSource]:
-    """A plan from a CSV or JSON manifest; rows that cannot be used are reported, not fatal."""
+    """A plan from a CSV or JSON manifest; rows that cannot be used are reported, not fatal.
+    The tracks asked for are totalled first: above BATCH_MAX_TRACKS nothing is planned."""
     chosen = seed if seed is not None else secrets.randbelow(2**31)
     rows, problems = read_manifest(data, filename)
+    check_total(rows, filename, max_tracks=services.settings.batch_max_tracks)
     plan = plan_rows(
         rows, presets=services.presets, defaults=defaults_from(services.settings), seed=chosen
     )
     merged = BatchPlan(plan.jobs, tuple(sorted([*problems, *plan.problems], key=_row_of)))
     return merged, BatchSource(filename, None, chosen)
+
+
+async def plan_manifest_off_loop(
+    data: bytes, filename: str, services: Services, *, seed: int | None
+) -> tuple[BatchPlan, BatchSource]:
+    """`plan_manifest` in a worker thread: a large manifest takes seconds to plan, which must not
+    stall the bot's event loop (acks, other people's commands, the engine)."""
+    return await asyncio.to_thread(plan_manifest, data, filename, services, seed=seed)
+
+
+async def plan_preset_source_off_loop(
+    words: str, services: Services, *, count: int | None, seed: int | None
+) -> tuple[BatchPlan, BatchSource]:
+    """`plan_preset_source` in a worker thread (see `plan_manifest_off_loop`)."""
+    return await asyncio.to_thread(plan_preset_source, words, services, count=count, seed=seed)
 
 
 def _row_of(problem: RowProblem) -> int:
@@ -116,7 +135,7 @@ async def batch(text: str, services: Services, caller: Caller) -> Reply:
     """batch <preset> [xN] [confirm] — N varied tracks from a preset, e.g. `batch spa x50`"""
     args = parse_batch_args(text)
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
-    plan = plan_from_args(args, services, seed=seed)
+    plan = await asyncio.to_thread(plan_from_args, args, services, seed=seed)
     preset_id = plan.jobs[0].request.preset_id if plan.jobs else None
     again = f"/music batch {args.words} x{plan.tracks} seed={seed} confirm"
     source = BatchSource(preset_id or args.words, preset_id, seed, confirm_hint=again)

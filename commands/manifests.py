@@ -6,7 +6,9 @@ count, tags (separated by `;` or `|`), time_signature, format. A spreadsheet's o
 used for rows (the header is row 1, the first data row is row 2), so "Row 5" is where people
 look. JSON: a list of objects with the same keys, or `{"rows": [...]}`; rows are numbered from 1.
 A row that cannot be read is reported with its number and the good rows still run; a file that
-cannot be read at all is refused with an example of a good header.
+cannot be read at all (binary, not UTF-8, nested too deeply, a cell over the CSV module's limit)
+is refused with what is wrong and an example of a good header. `check_total` adds up the tracks
+the rows ask for, so an oversized manifest is refused before any planning.
 """
 
 import csv
@@ -31,6 +33,8 @@ COLUMNS: Final = (
 )
 EXAMPLE: Final = "preset,caption,duration,bpm,key,count,tags\nspa,,3min,,,10,morning;calm"
 MAX_ROWS: Final = 20_000
+ROWS_NAMED: Final = 5  # the largest rows named when a manifest asks for too many tracks
+_UTF16_BOMS: Final = (b"\xff\xfe", b"\xfe\xff")
 
 
 @dataclass(frozen=True)
@@ -93,34 +97,73 @@ def read_manifest(data: bytes, filename: str) -> tuple[list[ManifestRow], list[R
 
 
 def _decode(data: bytes, filename: str) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+    if _looks_utf16(data):
         raise UsageError(
-            f"{filename} is not a text file in UTF-8 (save it as 'CSV UTF-8').", EXAMPLE
-        ) from None
+            f"{filename} is not a text file in UTF-8: it is saved as UTF-16 "
+            "(save it as 'CSV UTF-8').",
+            EXAMPLE,
+        )
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UsageError(_not_utf8(data, exc, filename), EXAMPLE) from None
+    if "\x00" in text:
+        raise UsageError(
+            f"{filename} looks like a binary file (it contains NUL bytes), "
+            "not a CSV or JSON manifest.",
+            EXAMPLE,
+        )
+    return text
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """A UTF-16 byte-order mark, or ASCII text with a NUL beside every character."""
+    if data.startswith(_UTF16_BOMS):
+        return True
+    head = data[:8]
+    even, odd = set(head[0::2]), set(head[1::2])
+    little, big = odd == {0} and 0 not in even, even == {0} and 0 not in odd
+    return len(head) == 8 and (little or big)
+
+
+def _not_utf8(data: bytes, exc: UnicodeDecodeError, filename: str) -> str:
+    if b"\x00" in data[:1024]:
+        return f"{filename} looks like a binary file, not a CSV or JSON manifest."
+    line = data.count(b"\n", 0, exc.start) + 1
+    byte = data[exc.start]
+    return (
+        f"{filename} is not a text file in UTF-8: line {line} has the byte 0x{byte:02X}, as in "
+        "Latin-1 or Windows files (save it as 'CSV UTF-8')."
+    )
 
 
 def _csv_records(text: str, filename: str) -> list[tuple[int, dict[str, Any]]]:
     dialect = "excel-tab" if "\t" in text.splitlines()[0] else "excel"
     reader = csv.reader(io.StringIO(text), dialect=dialect)
-    header = [name.strip().lower() for name in next(reader)]
-    _check_columns(header, filename)
-    records = []
-    for values in reader:
-        if not any(value.strip() for value in values):
-            continue  # blank line
-        records.append((reader.line_num, dict(zip(header, values, strict=False))))
+    records: list[tuple[int, dict[str, Any]]] = []
+    try:
+        header = [name.strip().lower() for name in next(reader)]
+        _check_columns(header, filename)
+        for values in reader:
+            if any(value.strip() for value in values):  # else a blank line
+                records.append((reader.line_num, dict(zip(header, values, strict=False))))
+    except csv.Error as exc:
+        raise UsageError(_csv_problem(filename, reader.line_num, exc), EXAMPLE) from None
     return records
 
 
+def _csv_problem(filename: str, line: int, exc: csv.Error) -> str:
+    if "field limit" in str(exc):
+        limit = csv.field_size_limit() // 1024
+        return (
+            f"{filename}: line {line} has a cell longer than {limit} KB "
+            "(an unclosed quote, or not a manifest?)."
+        )
+    return f"{filename}: line {line} cannot be read as CSV ({exc})."
+
+
 def _json_records(text: str, filename: str) -> list[tuple[int, dict[str, Any]]]:
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UsageError(
-            f"{filename} is not valid JSON ({exc.msg}, line {exc.lineno}).", EXAMPLE
-        ) from None
+    document = _parse_json(text, filename)
     items = document.get("rows") if isinstance(document, dict) else document
     if not isinstance(items, list):
         raise UsageError(f'{filename}: expected a list of rows, or {{"rows": [...]}}.', EXAMPLE)
@@ -133,6 +176,34 @@ def _json_records(text: str, filename: str) -> list[tuple[int, dict[str, Any]]]:
         _check_columns(list(lowered), filename)
         records.append((number, lowered))
     return records
+
+
+def _parse_json(text: str, filename: str) -> Any:
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        problem = f"{exc.msg}, line {exc.lineno}"
+    except RecursionError:
+        problem = "it is nested too deeply; a manifest is a list of flat rows"
+    except ValueError:
+        problem = "it holds a number too long to read"
+    raise UsageError(f"{filename} is not valid JSON ({problem}).", EXAMPLE)
+
+
+def check_total(rows: list[ManifestRow], filename: str, *, max_tracks: int) -> None:
+    """Refuse a manifest whose rows together ask for more than `max_tracks` tracks, naming the
+    largest rows, before anything is planned."""
+    total = sum(row.count for row in rows)
+    if total <= max_tracks:
+        return
+    largest = sorted(rows, key=lambda row: (-row.count, row.row))[:ROWS_NAMED]
+    named = ", ".join(str(row.row) for row in sorted(largest, key=lambda row: row.row))
+    raise UsageError(
+        f"{filename} asks for {total} tracks in {len(rows)} rows; a batch makes at most "
+        f"{max_tracks} (BATCH_MAX_TRACKS). The largest are rows {named}: lower their count "
+        "or split the file into several batches.",
+        EXAMPLE,
+    )
 
 
 def _check_columns(names: list[str], filename: str) -> None:

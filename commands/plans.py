@@ -121,10 +121,11 @@ def _spread(preset: Preset | None, index: int, jobs: int, said: set[Slot]) -> st
     return " ".join(tokens)
 
 
-def check_count(count: int) -> int:
-    """A batch size people may ask for."""
-    if not 1 <= count <= BATCH_MAX_COUNT:
-        raise UsageError(f"A batch makes 1 to {BATCH_MAX_COUNT} tracks (got {count}).", EXAMPLE)
+def check_count(count: int, max_tracks: int = BATCH_MAX_COUNT) -> int:
+    """A batch size people may ask for: within the preset limit and the total bound."""
+    limit = min(BATCH_MAX_COUNT, max_tracks)
+    if not 1 <= count <= limit:
+        raise UsageError(f"A batch makes 1 to {limit} tracks (got {count}).", EXAMPLE)
     return count
 
 
@@ -136,16 +137,17 @@ def plan_preset(
     defaults: GenerationDefaults,
     seed: int,
     extra_text: str = "",
+    max_tracks: int = BATCH_MAX_COUNT,
 ) -> BatchPlan:
     """`count` tracks (default: the preset's own batch size) from one preset, led by
-    `extra_text` (e.g. "10s wav" or "bossa nova")."""
+    `extra_text` (e.g. "10s wav" or "bossa nova"); at most `max_tracks` (BATCH_MAX_TRACKS)."""
     preset = presets.find(preset_name)
     if preset is None:
         raise UsageError(
             f"No preset is called '{preset_name}'. `/music presets` lists the ones you can name.",
             EXAMPLE,
         )
-    tracks = check_count(count if count is not None else preset.batch.count)
+    tracks = check_count(count if count is not None else preset.batch.count, max_tracks)
     planner = _Planner(presets, defaults, seed)
     planner.add(preset, extra_text, tracks)
     return BatchPlan(tuple(planner.jobs))

@@ -1,10 +1,18 @@
-"""A finished batch's report, written beside its audio: one row per track (JSON and CSV)."""
+"""A finished batch's report, written beside its audio: one row per track (JSON and CSV).
+
+report.csv is opened in spreadsheets, and captions, tags and file names come from people: a cell
+that a spreadsheet would read as a formula (it starts with `=`, `+`, `-`, `@`, a tab or a carriage
+return) gets a leading single quote, as OWASP's CSV-injection advice says. Numbers, and text that
+is only a number (`-5`, `+3`, `1e5`), are left alone: a spreadsheet reads them as numbers, not
+formulas. report.json keeps every value as it is.
+"""
 
 import csv
 import io
 import json
+import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from bot.files import write_atomically
 from bot.generation import GenerationRequest
@@ -34,6 +42,17 @@ COLUMNS = (
     "manifest_row",
     "generated_at",
 )
+
+
+FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER: Final = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
+def neutralise_cell(value: Any) -> Any:
+    """`value` safe for a spreadsheet cell: text that would start a formula gets a leading `'`."""
+    if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
+        return value
+    return value if _NUMBER.fullmatch(value) else "'" + value
 
 
 def report_rows(
@@ -90,7 +109,7 @@ def write_report(
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
     writer.writeheader()
-    writer.writerows(rows)
+    writer.writerows({key: neutralise_cell(value) for key, value in row.items()} for row in rows)
     write_atomically(csv_path, buffer.getvalue().encode())
     return json_path, csv_path
 

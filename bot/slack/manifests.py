@@ -7,7 +7,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.slack.context import SlackBot
 from bot.slack.uploads import UploadFailed, describe_error
-from commands.batch import BatchSource, parse_batch_args, plan_manifest, submit_plan
+from commands.batch import BatchSource, parse_batch_args, plan_manifest_off_loop, submit_plan
 from commands.context import Caller
 from commands.errors import UsageError
 from commands.replies import Reply, usage_reply
@@ -43,12 +43,14 @@ async def manifest_batch(bot: SlackBot, event: dict[str, Any], text: str, caller
             text="The bot is still starting; try again in a moment.", ephemeral=True, ok=False
         )
     name = str(manifest.get("name"))
+    if is_external(manifest):
+        return Reply(text=external_file_refusal(name), ephemeral=True, ok=False)
     try:
         data = await bot.publisher.files.download(
             str(manifest.get("url_private_download") or manifest.get("url_private")),
             max_bytes=MANIFEST_MAX_BYTES,
         )
-        plan, source = plan_manifest(data, name, bot.services, seed=args.seed)
+        plan, source = await plan_manifest_off_loop(data, name, bot.services, seed=args.seed)
     except UploadFailed as exc:
         return Reply(text=f"Could not read {name}: {exc}.", ephemeral=True, ok=False)
     except UsageError as error:
@@ -56,6 +58,20 @@ async def manifest_batch(bot: SlackBot, event: dict[str, Any], text: str, caller
     hint = f"@ACE Music batch seed={source.seed} confirm  (with {name} attached again)"
     source = BatchSource(source.name, None, source.seed, confirm_hint=hint)
     return await submit_plan(bot.services, caller, plan, source, confirmed=args.confirmed)
+
+
+def is_external(file: dict[str, Any]) -> bool:
+    """Whether a shared file is a link to a file stored elsewhere (Google Drive, Dropbox, ...):
+    its `url_private` is that other host, which must never see the bot token."""
+    return bool(file.get("is_external")) or file.get("mode") == "external"
+
+
+def external_file_refusal(name: str) -> str:
+    """The refusal of a file stored outside Slack."""
+    return (
+        f"{name} is a link to a file stored outside Slack, which the bot does not fetch. "
+        "Download it and upload the file itself to Slack, then mention me again."
+    )
 
 
 async def _files_of_message(bot: SlackBot, event: dict[str, Any]) -> list[dict[str, Any]]:

@@ -1,5 +1,11 @@
-"""Block Kit for a batch's digest: one message, edited in place from start to summary."""
+"""Block Kit for a batch's digest: one message, edited in place from start to summary.
 
+Every person-made string (the batch's name, which is often an uploaded file's name; failure
+reasons; the report's path) is escaped for mrkdwn in the blocks and in the notification text, so
+a file called `<!channel>.csv` cannot ping anyone or forge a link.
+"""
+
+import re
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -21,6 +27,7 @@ from storage.records import BatchRecord, JobStatus
 BATCH_CANCEL: Final = "batch_cancel"  # button value: the batch id
 BAR_CELLS: Final = 20
 FAILURE_REASONS_SHOWN: Final = 3
+_USER_ID: Final = re.compile(r"[UW][A-Z0-9]{2,}")
 
 
 @dataclass(frozen=True)
@@ -66,14 +73,18 @@ def digest_fallback(state: DigestState) -> str:
     tally = state.tally
     made = f"{tally.tracks_made} of {tally.tracks_requested} tracks"
     verdict = "finished" if state.summary else "in progress"
-    return clip(f"Batch #{state.batch.id} ({state.batch.name}): {made}, {verdict}", FALLBACK_CHARS)
+    name = escape(state.batch.name)
+    return clip(f"Batch #{state.batch.id} ({name}): {made}, {verdict}", FALLBACK_CHARS)
 
 
 def _who(batch: BatchRecord) -> str:
     schedule = batch.details.get("schedule_id")
     if schedule:
         return f" · schedule #{schedule}"
-    return f" · started by <@{batch.requested_by}>" if batch.requested_by else ""
+    who = batch.requested_by
+    if not who:
+        return ""
+    return f" · started by <@{who}>" if _USER_ID.fullmatch(who) else f" · started by {escape(who)}"
 
 
 def _progress_blocks(state: DigestState) -> list[Block]:

@@ -19,6 +19,14 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.audio.codec import read_audio, write_audio
 
 UPLOAD_TIMEOUT_S: Final = 120.0
+# Where Slack serves the files people upload (`url_private`): commercial Slack and GovSlack. The
+# token is sent nowhere else, except the configured SLACK_API_URL's own origin.
+SLACK_FILE_HOSTS: Final = frozenset({"files.slack.com", "files.slack-gov.com"})
+MAX_REDIRECTS: Final = 3
+NOT_SLACK_FILE: Final = (
+    "it is not stored in Slack, and the bot only downloads files stored in Slack "
+    "(upload the file itself rather than a link to it)"
+)
 
 
 class UploadFailed(Exception):
@@ -78,10 +86,29 @@ class SlackFiles:
         return found
 
     async def download(self, url: str, *, max_bytes: int) -> bytes:
-        """A file a person shared (`url_private`), with the bot token; UploadFailed when Slack
-        refuses, answers with a web page (no access), or the file is larger than `max_bytes`."""
+        """A file a person shared (`url_private`), with the bot token; UploadFailed when the URL
+        is not Slack's (the token goes nowhere else), Slack refuses, answers with a web page (no
+        access), redirects away from its file host, or the file is larger than `max_bytes`."""
+        api_origin = origin_of(str(self._client.base_url))
+        for _hop in range(MAX_REDIRECTS + 1):
+            if not token_may_go_to(url, api_origin):
+                raise UploadFailed(NOT_SLACK_FILE)
+            location = await self._fetch(url, max_bytes)
+            if isinstance(location, bytes):
+                return location
+            if not token_may_go_to(location, api_origin):
+                raise UploadFailed("Slack redirected the download away from its file host")
+            url = location
+        raise UploadFailed("Slack redirected the download too many times")
+
+    async def _fetch(self, url: str, max_bytes: int) -> bytes | str:
+        """The file's bytes, or where a redirect points (not followed here)."""
         headers = {"Authorization": f"Bearer {self._client.token}"}
-        async with self._http.stream("GET", url, headers=headers, timeout=UPLOAD_TIMEOUT_S) as got:
+        async with self._http.stream(
+            "GET", url, headers=headers, timeout=UPLOAD_TIMEOUT_S, follow_redirects=False
+        ) as got:
+            if got.is_redirect:
+                return str(got.url.join(got.headers.get("location", "")))
             if got.status_code != httpx.codes.OK:
                 raise UploadFailed(f"Slack answered HTTP {got.status_code} for the file")
             if got.headers.get("content-type", "").startswith("text/html"):
@@ -92,6 +119,28 @@ class SlackFiles:
                 if len(data) > max_bytes:
                     raise UploadFailed(f"the file is larger than {max_bytes // 1_000_000} MB")
         return bytes(data)
+
+
+def origin_of(url: str) -> tuple[str, str, int | None] | None:
+    """(scheme, host, port) of a URL, or None when it is not an http(s) URL with a host."""
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, ValueError):
+        return None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        return None
+    return parsed.scheme, parsed.host.lower(), parsed.port
+
+
+def token_may_go_to(url: str, api_origin: tuple[str, str, int | None] | None) -> bool:
+    """Whether the bot token may be sent to `url`: https on Slack's file host, or exactly the
+    configured Web API's origin (scheme, host and port; the local fake Slack speaks http)."""
+    origin = origin_of(url)
+    if origin is None:
+        return False
+    scheme, host, port = origin
+    on_file_host = scheme == "https" and host in SLACK_FILE_HOSTS and port in (None, 443)
+    return on_file_host or origin == api_origin
 
 
 def message_ts(shares: list[dict[str, Any]], thread_ts: str | None) -> str | None:

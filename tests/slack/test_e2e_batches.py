@@ -5,6 +5,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestServer
 
 from storage import batches as batches_repo
 from storage import schedules as schedules_repo
@@ -102,6 +104,83 @@ async def test_manifest_attached_to_a_mention_starts_a_batch(make_bot: MakeBot) 
     assert batch is not None
     assert batch.name == "morning.csv"
     assert [row["row"] for row in batch.details["skipped_rows"]] == [4]
+
+
+async def test_oversized_and_broken_manifests_get_a_clear_private_answer(make_bot: MakeBot) -> None:
+    h = await make_bot()
+    files = {
+        "huge.csv": ("preset,count\n" + "spa,10000\n" * 4).encode(),
+        "deep.json": b"[" * 100_000 + b"]" * 100_000,
+        "wide.csv": b"preset,caption\nspa," + b"a" * 200_000 + b"\n",
+    }
+    for name, data in files.items():
+        file, _message = h.fake.workspace.add_file(CHANNEL_ID, name, data)
+        event = payloads.app_mention("batch")
+        event["files"] = [file_json(h.fake.workspace, file, h.fake.base_url)]
+        await h.event(event)
+
+    async def answers() -> str:
+        calls = h.fake.calls_to("chat.postEphemeral")
+        return " ".join(str(c.args["text"]) for c in calls) if len(calls) >= 3 else ""
+
+    said = await eventually(answers, what="three private answers")
+    assert "huge.csv asks for 40000 tracks" in said
+    assert "deep.json is not valid JSON (it is nested too deeply" in said
+    assert "wide.csv: line 2 has a cell longer than 128 KB" in said
+    assert "went wrong" not in said.lower()
+    assert await batches_repo.list_batches(h.services.db) == []
+
+
+async def test_a_hostile_file_name_cannot_ping_the_channel(make_bot: MakeBot) -> None:
+    h = await make_bot(slack_channel_post_gap_seconds=0)
+    name = "<!channel> <https://evil.example|invoice> & week.csv"
+    file, _message = h.fake.workspace.add_file(CHANNEL_ID, name, b"preset,duration\nspa,10s\n")
+    event = payloads.app_mention("batch")
+    event["files"] = [file_json(h.fake.workspace, file, h.fake.base_url)]
+    await h.event(event)
+    ts = await digest_ts(h, 1)
+    message = h.fake.workspace.message(CHANNEL_ID, ts)
+    for version in message.versions:
+        assert "<!channel>" not in str(version)
+        assert "<https://evil" not in str(version)
+    for call in h.fake.calls_to("chat.postMessage") + h.fake.calls_to("chat.update"):
+        assert "&lt;!channel&gt;" in str(call.args["text"])
+
+
+async def test_external_files_never_get_the_bot_token(make_bot: MakeBot) -> None:
+    """A remote file's url_private is its own host: the bot refuses it and sends no token there;
+    a hosted-looking file whose URL points elsewhere is refused the same way, and a file marked
+    external is refused whatever its URL."""
+    seen: list[str] = []
+
+    async def steal(request: web.Request) -> web.Response:
+        seen.append(request.headers.get("Authorization", ""))
+        return web.Response(text="preset,count\nspa,1\n", content_type="text/csv")
+
+    app = web.Application()
+    app.router.add_get("/{tail:.*}", steal)
+    async with TestServer(app, host="127.0.0.1") as elsewhere:
+        h = await make_bot()
+        file, _message = h.fake.workspace.add_file(CHANNEL_ID, "remote.csv", b"preset\nspa\n")
+        remote = file_json(h.fake.workspace, file, h.fake.base_url)
+        remote |= {"mode": "external", "is_external": True, "external_type": "gdrive"}
+        remote["url_private"] = remote["url_private_download"] = str(elsewhere.make_url("/r.csv"))
+        hosted = file_json(h.fake.workspace, file, h.fake.base_url)
+        hosted["url_private_download"] = str(elsewhere.make_url("/h.csv"))
+        linked = file_json(h.fake.workspace, file, h.fake.base_url) | {"is_external": True}
+        for shared in (remote, hosted, linked):
+            event = payloads.app_mention("batch")
+            event["files"] = [shared]
+            await h.event(event)
+
+        async def refusals() -> list[str]:
+            calls = [str(c.args) for c in h.fake.calls_to("chat.postEphemeral")]
+            return calls if len(calls) >= 3 else []
+
+        answers = await eventually(refusals, what="three refusals")
+    assert seen == []  # not even a request, let alone the token
+    assert all("upload the file itself" in answer for answer in answers)
+    assert await batches_repo.list_batches(h.services.db) == []
 
 
 async def test_cancel_button_cancels_the_rest_of_the_batch(make_bot: MakeBot) -> None:
