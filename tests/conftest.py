@@ -1,13 +1,21 @@
 """Fixtures shared by every test folder: a real SQLite database, and the whole composition root."""
 
+import os
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from bot.services import Services, open_services
 from bot.settings import Settings
 from storage.database import Database
+
+# CI explores the property tests along a fixed path, so a red CI can always be reproduced;
+# developers' runs keep drawing new examples (and keep what they find in .hypothesis/).
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 def sqlite_url(path: Path) -> str:

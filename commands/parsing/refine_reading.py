@@ -26,7 +26,10 @@ from commands.parsing.venues import choose_preset
 from presets.library import PresetLibrary
 from presets.schema import Preset
 
-_LEADING_MENTIONS_RE: Final = re.compile(r"^\s*(?:<@[A-Z0-9]+(?:\|[^>]*)?>[\s,:]*)+")
+# A colon after a mention ("<@bot>: slower") goes with it, unless it opens an emoji code (":fire:").
+_LEADING_MENTIONS_RE: Final = re.compile(
+    r"^\s*(?:<@[A-Z0-9]+(?:\|[^>]*)?>[\s,]*(?::(?![a-z0-9_+'-]+:)[\s,]*)?)+"
+)
 _SLACK_ENTITY_RE: Final = re.compile(r"<(?:[@#!]|https?:|mailto:)[^>]*>", re.IGNORECASE)
 _EMOJI_RE: Final = re.compile(r"(?<![\w:]):[a-z0-9_+'-]*[a-z+][a-z0-9_+'-]*:(?![\w:])")
 _ESCAPES: Final = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))

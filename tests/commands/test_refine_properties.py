@@ -101,3 +101,13 @@ def test_a_mention_or_prefix_changes_nothing(
             assert isinstance(again, UsageError)
         else:
             assert again == plain
+
+
+def test_an_emoji_after_a_mention_is_still_an_emoji() -> None:
+    # Found by the property above: the mention's trailing colon took the emoji's opening colon.
+    parent = PARENTS[0]
+    plain = _outcome(":fire:", parent, LIBRARY, 1)
+    assert isinstance(plain, UsageError)
+    assert isinstance(_outcome("<@U123ABC> :fire:", parent, LIBRARY, 1), UsageError)
+    slower = _outcome("<@U123ABC>: slower", parent, LIBRARY, 1)
+    assert slower == _outcome("slower", parent, LIBRARY, 1)
