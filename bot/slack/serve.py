@@ -34,7 +34,7 @@ from bot.slack.client import make_web_client
 from bot.slack.context import SlackBot
 from bot.slack.publisher import Publisher
 from bot.slack.uploads import SlackFiles
-from commands.schedule import fire_schedule
+from commands.schedule import fire_schedule, min_interval
 from storage.records import BatchRecord, ScheduleRecord
 
 log = logging.getLogger(__name__)
@@ -142,7 +142,13 @@ def _scheduler(services: Services, bot: SlackBot) -> ScheduleRunner:
         return outcome
 
     grace = timedelta(minutes=services.settings.schedule_grace_minutes)
-    return ScheduleRunner(services.db, fire, clock=services.engine.ctx.clock, grace=grace)
+    return ScheduleRunner(
+        services.db,
+        fire,
+        clock=services.engine.ctx.clock,
+        grace=grace,
+        min_interval=min_interval(services),
+    )
 
 
 def _batch_waker(bot: SlackBot) -> Finished:
