@@ -32,8 +32,10 @@ from bot.slack.access import AccessPolicy
 from bot.slack.app import build_app
 from bot.slack.client import make_web_client
 from bot.slack.context import SlackBot
+from bot.slack.flow import post_notice
 from bot.slack.publisher import Publisher
 from bot.slack.uploads import SlackFiles
+from commands.messages import schedule_skipped
 from commands.schedule import fire_schedule, min_interval
 from storage.records import BatchRecord, ScheduleRecord
 
@@ -138,6 +140,9 @@ def _scheduler(services: Services, bot: SlackBot) -> ScheduleRunner:
 
     async def fire(schedule: ScheduleRecord, fire_time: datetime) -> RunOutcome:
         outcome = await fire_schedule(services, schedule, fire_time)
+        if outcome.problem:
+            text = schedule_skipped(schedule.id, schedule.description, outcome.problem)
+            await post_notice(bot, channel_id=schedule.channel_id, text=text)
         bot.wake_publisher()
         return outcome
 
