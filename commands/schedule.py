@@ -93,6 +93,9 @@ async def fire_schedule(
     services: Services, record: ScheduleRecord, fire_time: datetime
 ) -> RunOutcome:
     """Start one run of a schedule: a batch posted in the schedule's channel."""
+    refusal = _no_longer_allowed(services, record)
+    if refusal:
+        return RunOutcome(None, refusal)
     args = parse_batch_args(record.batch_text)
     seed = int(fire_time.timestamp()) % 2**31  # a new plan every run, reproducible from the time
     try:
@@ -129,6 +132,22 @@ def _schedule_quota(services: Services, creator: str) -> Admission:
         )
 
     return admit
+
+
+def _no_longer_allowed(services: Services, record: ScheduleRecord) -> str | None:
+    """Why a stored schedule may not run now that the allow-lists changed, or None."""
+    settings, creator = services.settings, record.created_by
+    if creator in settings.slack_admin_users:
+        return None
+    lists = (
+        ("SLACK_ALLOWED_USERS", settings.slack_allowed_users, creator),
+        ("SLACK_SCHEDULE_USERS", settings.slack_schedule_users, creator),
+        ("SLACK_ALLOWED_CHANNELS", settings.slack_allowed_channels, record.channel_id),
+    )
+    for name, allowed, who in lists:
+        if allowed and who not in allowed:
+            return f"{msg.mention(who)} is no longer in {name}"
+    return None
 
 
 def _may_schedule(services: Services, caller: Caller) -> str | None:

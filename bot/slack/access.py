@@ -43,12 +43,18 @@ class AccessPolicy:
         """Whether this person is in SLACK_ADMIN_USERS."""
         return user_id in self.admins
 
+    def check_person(self, user_id: str) -> Refusal | None:
+        """A refusal when the person is not allowed anywhere (e.g. for the Home tab)."""
+        if user_id in self.admins or not self.allowed_users or user_id in self.allowed_users:
+            return None
+        return Refusal("Sorry, you are not on the list of people who can use this bot.")
+
     def check(self, *, user_id: str, channel_id: str | None) -> Refusal | None:
         """A refusal when the person or the channel is not allowed."""
         if user_id in self.admins:
             return None
-        if self.allowed_users and user_id not in self.allowed_users:
-            return Refusal("Sorry, you are not on the list of people who can use this bot.")
+        if refusal := self.check_person(user_id):
+            return refusal
         if self.allowed_channels and channel_id not in self.allowed_channels:
             allowed = ", ".join(f"<#{c}>" for c in sorted(self.allowed_channels))
             return Refusal(f"This bot only works in {allowed}.")

@@ -137,3 +137,44 @@ async def test_a_separate_schedule_quota_applies_when_set(services: Services) ->
     assert over.batch_id is None
     assert over.problem is not None
     assert "SCHEDULE_DAILY_TRACK_QUOTA" in over.problem
+
+
+async def test_a_schedule_runs_only_while_its_creator_and_channel_are_allowed(
+    services: Services,
+) -> None:
+    from commands.schedule import fire_schedule
+
+    assert (await say(services, "/music schedule daily 09:00 spa x2 10s wav", OWNER)).ok
+    record = await schedules_repo.get_schedule(services.db, 1)
+    assert record is not None
+    fire = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+    for setting, value, named in (
+        ("slack_allowed_users", ["U2"], "SLACK_ALLOWED_USERS"),
+        ("slack_schedule_users", ["U2"], "SLACK_SCHEDULE_USERS"),
+        ("slack_allowed_channels", ["C2"], "SLACK_ALLOWED_CHANNELS"),
+    ):
+        setattr(services.settings, setting, value)
+        outcome = await fire_schedule(services, record, fire)
+        assert outcome.batch_id is None, setting
+        assert outcome.problem is not None
+        assert named in outcome.problem
+        setattr(services.settings, setting, [])
+    services.settings.slack_admin_users = ["U1"]
+    services.settings.slack_allowed_users = ["U2"]
+    assert (await fire_schedule(services, record, fire)).batch_id is not None  # admins may
+    assert await batches_repo.list_batches(services.db) != []
+
+
+async def test_tracks_list_only_your_own_and_this_channels_for_non_admins(
+    services: Services,
+) -> None:
+    from storage import tracks as tracks_repo
+    from tests.storage.test_tracks_and_leases import track_fields
+
+    here = await _job(services, Caller("slack", user_id="U3", channel_id="C2"))
+    elsewhere = await _job(services, Caller("slack", user_id="U3", channel_id="C3"))
+    for job_id in (here, elsewhere):
+        await tracks_repo.add_track(services.db, job_id=job_id, variant=1, **track_fields())
+    listed = await say(services, "/music tracks", OTHER)
+    assert [f"(job {here} v1)" in line for line in listed.lines] == [True]
+    assert len((await say(services, "/music tracks", ADMIN)).lines) == 2

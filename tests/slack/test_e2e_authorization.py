@@ -61,14 +61,15 @@ async def test_only_the_owner_or_an_admin_cancels_by_command_or_button(make_bot:
     await click(h, batch_ts, BATCH_CANCEL, OTHER_USER_ID)
     refusals = await private_answers(h, OTHER_USER_ID, 4)
     assert sum("is not yours" in text for text in refusals) == 4, refusals
-    assert all(f"<@{USER_ID}>" in text for text in refusals)
+    assert all(f"<@{USER_ID}>" in text for text in refusals), refusals
     assert (await h.job(1)).status is not JobStatus.CANCELLED
     batch_jobs = await jobs_repo.list_jobs(h.services.db, batch_id=1)
     assert all(job.status is not JobStatus.CANCELLED for job in batch_jobs)
     await click(h, card_ts, render.CANCEL, ADMIN)  # an admin may
     await h.card_showing(1, "Cancelled")
     await click(h, batch_ts, BATCH_CANCEL, USER_ID)  # the owner may
-    await private_answers(h, USER_ID, 1)
+    answers = await private_answers(h, USER_ID, 2)  # the batch's estimate, then this
+    assert "Batch #1: 1 unfinished job(s) cancelled." in answers
     batch_jobs = await jobs_repo.list_jobs(h.services.db, batch_id=1)
     assert all(job.status is JobStatus.CANCELLED for job in batch_jobs)
 
@@ -211,3 +212,18 @@ async def _top_reply(h: Harness) -> str:
     await h.slash("top")
     [answer] = await private_answers(h, USER_ID, 1)
     return answer
+
+
+async def test_the_home_tab_shows_nothing_to_people_not_allowed(make_bot: MakeBot) -> None:
+    h = await make_bot("socket", slack_allowed_users=[USER_ID], slack_allowed_channels=[CHANNEL_ID])
+    await h.event(payloads.app_home_opened(user=STRANGER))
+    refused = str((await h.fake.wait_for_call("views.publish")).args["view"])
+    assert "not on the list" in refused
+    assert "Best rated" not in refused
+    await h.event(payloads.app_home_opened(user=USER_ID))
+
+    async def published_twice() -> bool:
+        return len(h.fake.calls_to("views.publish")) == 2
+
+    await eventually(published_twice, what="the allowed person's Home tab")
+    assert "Best rated" in str(h.fake.calls_to("views.publish")[-1].args["view"])
