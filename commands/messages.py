@@ -105,18 +105,9 @@ def human_duration(seconds: float) -> str:
 # --- Who may do what (owner or admin; quotas) ---
 
 
-def mention(slack_id: str | None) -> str:
-    """A Slack user (`<@U…>`) or channel (`<#C…>`) mention; other ids (`cli`) as they are."""
-    if slack_id and slack_id[:1] in ("U", "W"):
-        return f"<@{slack_id}>"
-    if slack_id and slack_id[:1] in ("C", "G", "D"):
-        return f"<#{slack_id}>"
-    return slack_id or "someone"
-
-
 def not_yours(thing: str, owner: str | None, verb: str) -> str:
     """`thing` ("Job #3") belongs to someone else, and this caller is not an admin."""
-    who = mention(owner) if owner and owner[:1] in ("U", "W") else "the person who made it"
+    who = f"<@{owner}>" if owner and owner[:1] in ("U", "W") else "the person who made it"
     return f"{thing} is not yours: only {who} or an admin may {verb} it."
 
 

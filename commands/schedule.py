@@ -136,17 +136,17 @@ def _schedule_quota(services: Services, creator: str) -> Admission:
 
 def _no_longer_allowed(services: Services, record: ScheduleRecord) -> str | None:
     """Why a stored schedule may not run now that the allow-lists changed, or None."""
-    settings, creator = services.settings, record.created_by
+    settings, creator, channel = services.settings, record.created_by, record.channel_id
     if creator in settings.slack_admin_users:
         return None
     lists = (
-        ("SLACK_ALLOWED_USERS", settings.slack_allowed_users, creator),
-        ("SLACK_SCHEDULE_USERS", settings.slack_schedule_users, creator),
-        ("SLACK_ALLOWED_CHANNELS", settings.slack_allowed_channels, record.channel_id),
+        ("its creator", "SLACK_ALLOWED_USERS", settings.slack_allowed_users, creator),
+        ("its creator", "SLACK_SCHEDULE_USERS", settings.slack_schedule_users, creator),
+        ("this channel", "SLACK_ALLOWED_CHANNELS", settings.slack_allowed_channels, channel),
     )
-    for name, allowed, who in lists:
-        if allowed and who not in allowed:
-            return f"{msg.mention(who)} is no longer in {name}"
+    for who, name, allowed, value in lists:
+        if allowed and value not in allowed:
+            return f"{who} is no longer in {name}"
     return None
 
 

@@ -34,6 +34,7 @@ from bot.slack.client import make_web_client
 from bot.slack.context import SlackBot
 from bot.slack.flow import post_notice
 from bot.slack.publisher import Publisher
+from bot.slack.render import escape
 from bot.slack.uploads import SlackFiles
 from commands.messages import schedule_skipped
 from commands.schedule import fire_schedule, min_interval
@@ -142,7 +143,7 @@ def _scheduler(services: Services, bot: SlackBot) -> ScheduleRunner:
         outcome = await fire_schedule(services, schedule, fire_time)
         if outcome.problem:
             text = schedule_skipped(schedule.id, schedule.description, outcome.problem)
-            await post_notice(bot, channel_id=schedule.channel_id, text=text)
+            await post_notice(bot, channel_id=schedule.channel_id, text=escape(text))
         bot.wake_publisher()
         return outcome
 
