@@ -7,7 +7,9 @@ least every `MAX_SLEEP_S`), and for each due schedule:
 - claims the run with a compare-and-set on `next_run_at` (so two processes, or a restart in the
   middle, never start the same run twice), moving `next_run_at` to the first fire time after
   *now* — several runs missed while the bot was down become at most one;
-- starts the batch if the run is at most `grace` late, or skips it (logged) if it is older.
+- starts the batch if the run is at most `grace` late, or skips it (logged) if it is older;
+- skips it (the reason recorded) if it comes less than `min_interval` after the previous run —
+  schedules are refused that close when they are made, this guards rows stored before.
 
 The clock is injected, so tests move time without sleeping.
 """
@@ -20,6 +22,7 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from bot.waiting import nap
+from commands.messages import schedule_run_too_soon
 from commands.schedule_spec import next_fire
 from storage import schedules as schedules_repo
 from storage.database import Database
@@ -45,12 +48,19 @@ class ScheduleRunner:
     """Fires due schedules; `run_due` is one pass, `run_forever` the loop."""
 
     def __init__(
-        self, db: Database, fire: Fire, *, clock: Callable[[], datetime], grace: timedelta
+        self,
+        db: Database,
+        fire: Fire,
+        *,
+        clock: Callable[[], datetime],
+        grace: timedelta,
+        min_interval: timedelta = timedelta(0),
     ) -> None:
         self.db = db
         self.fire = fire
         self.clock = clock
         self.grace = grace
+        self.min_interval = min_interval
         self._wake = asyncio.Event()
 
     def wake(self) -> None:
@@ -78,6 +88,8 @@ class ScheduleRunner:
                         self.grace,
                     )
                 continue
+            if await self._too_soon(schedule, fire_time, following):
+                continue
             if not await schedules_repo.claim_run(
                 self.db, schedule.id, fire_time=fire_time, next_run_at=following
             ):
@@ -85,6 +97,24 @@ class ScheduleRunner:
             await self._start(schedule, fire_time)
             started.append((schedule.id, fire_time))
         return started
+
+    async def _too_soon(
+        self, schedule: ScheduleRecord, fire_time: datetime, following: datetime | None
+    ) -> bool:
+        """Skip (and record why) a run less than `min_interval` after the previous one."""
+        last = schedule.last_run_at
+        if last is None or fire_time - last >= self.min_interval:
+            return False
+        if await schedules_repo.skip_run(
+            self.db, schedule.id, fire_time=fire_time, next_run_at=following
+        ):
+            minutes = self.min_interval.total_seconds() / 60
+            problem = schedule_run_too_soon(minutes, last.isoformat(timespec="minutes"))
+            await schedules_repo.record_outcome(
+                self.db, schedule.id, batch_id=None, problem=problem
+            )
+            log.warning("schedule %d: the run due at %s was %s", schedule.id, fire_time, problem)
+        return True
 
     async def _start(self, schedule: ScheduleRecord, fire_time: datetime) -> None:
         try:

@@ -85,6 +85,9 @@ class Settings(BaseSettings):
     schedule_timezone: str = "UTC"  # when a schedule names no tz=
     schedule_grace_minutes: float = Field(default=60.0, ge=0)  # a missed run still runs this late
     schedule_max_tracks: int = Field(default=200, ge=1)  # per run of one schedule
+    # Tracks per schedule creator per UTC day made by their schedules; 0: their DAILY_TRACK_QUOTA
+    schedule_daily_track_quota: int = Field(default=0, ge=0)
+    schedule_min_interval_minutes: float = Field(default=60.0, ge=0)  # closest two runs may be
 
     # --- ACE-Step servers ---
     acestep_api_url: CsvList = Field(default_factory=list)

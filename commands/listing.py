@@ -1,4 +1,9 @@
-"""`/music jobs` and `/music tracks`: what was made recently."""
+"""`/music jobs` and `/music tracks`: what was made recently.
+
+People see their own jobs and tracks and those made in the channel they ask from — what they
+could already see there, and nothing from other (perhaps private) channels or DMs. Admins and the
+operator at the terminal see everything.
+"""
 
 from pathlib import Path
 
@@ -15,7 +20,7 @@ LIST_LIMIT = 10
 
 async def jobs(text: str, services: Services, caller: Caller) -> Reply:
     """jobs — the latest jobs and where each one is"""
-    recent = await jobs_repo.list_jobs(services.db, limit=LIST_LIMIT)
+    recent = await jobs_repo.list_jobs(services.db, visible_to=visible_to(caller), limit=LIST_LIMIT)
     return Reply(
         title="Recent jobs",
         text=f"The last {len(recent)} job(s), newest first." if recent else "No jobs yet.",
@@ -26,13 +31,22 @@ async def jobs(text: str, services: Services, caller: Caller) -> Reply:
 
 async def tracks(text: str, services: Services, caller: Caller) -> Reply:
     """tracks — the latest tracks and their files"""
-    recent = await tracks_repo.list_tracks(services.db, limit=LIST_LIMIT)
+    recent = await tracks_repo.list_tracks(
+        services.db, visible_to=visible_to(caller), limit=LIST_LIMIT
+    )
     return Reply(
         title="Recent tracks",
         text=f"The last {len(recent)} track(s), newest first." if recent else "No tracks yet.",
         lines=tuple(describe_track(track) for track in recent),
         ephemeral=True,
     )
+
+
+def visible_to(caller: Caller) -> tuple[str, str | None] | None:
+    """Whose and which channel's jobs the caller may list (None: all)."""
+    if caller.sees_everything:
+        return None
+    return (caller.user_id or "", caller.channel_id)
 
 
 def describe_job(job: JobRecord) -> str:

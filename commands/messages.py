@@ -100,3 +100,45 @@ def human_duration(seconds: float) -> str:
         return f"{minutes} min"
     hours, rest = divmod(minutes, 60)
     return f"{hours} h {rest} min" if rest else f"{hours} h"
+
+
+# --- Who may do what (owner or admin; quotas) ---
+
+
+def not_yours(thing: str, owner: str | None, verb: str) -> str:
+    """`thing` ("Job #3") belongs to someone else, and this caller is not an admin."""
+    who = f"<@{owner}>" if owner and owner[:1] in ("U", "W") else "the person who made it"
+    return f"{thing} is not yours: only {who} or an admin may {verb} it."
+
+
+def no_such_batch(batch_id: int) -> str:
+    return f"There is no batch #{batch_id}."
+
+
+def batch_cancelled(batch_id: int, jobs: int) -> str:
+    return f"Batch #{batch_id}: {jobs} unfinished job(s) cancelled."
+
+
+def over_quota(tracks: int, left: int, quota: int, setting: str = "DAILY_TRACK_QUOTA") -> str:
+    return (
+        f"That would be {tracks} more track(s), but you have {left} of your {quota} for today "
+        f"left ({setting}; the count resets at 00:00 UTC). Ask for fewer variants, or ask an admin."
+    )
+
+
+def schedule_too_often(minutes: float) -> str:
+    return (
+        f"A schedule may run at most once every {minutes:g} minutes "
+        "(SCHEDULE_MIN_INTERVAL_MINUTES); these times come closer than that."
+    )
+
+
+def schedule_run_too_soon(minutes: float, last_run: str) -> str:
+    return (
+        f"skipped: the previous run was at {last_run}, less than {minutes:g} minutes before "
+        "(SCHEDULE_MIN_INTERVAL_MINUTES)"
+    )
+
+
+def schedule_skipped(schedule_id: int, description: str, problem: str) -> str:
+    return f"Schedule #{schedule_id} ({description}) started no batch this time: {problem}"

@@ -4,24 +4,30 @@ A schedule is a batch command (`hotel-lobby x20`) and when to run it (`daily 09:
 `weekdays 9:30`, `every monday 08:00`, or a cron expression). It is stored in the database and run
 by the bot's scheduler (`bot/scheduler.py`), which posts each run's digest in the channel the
 schedule was made in. Who may schedule: SLACK_SCHEDULE_USERS and admins (everyone when both are
-empty); each run is capped at SCHEDULE_MAX_TRACKS tracks.
+empty). Only the schedule's creator, an admin or the operator may pause, resume or delete it.
+Each run is capped at SCHEDULE_MAX_TRACKS tracks, counts against its creator's daily quota (or
+SCHEDULE_DAILY_TRACK_QUOTA, see `commands.quota`), and runs are at least
+SCHEDULE_MIN_INTERVAL_MINUTES apart.
 """
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.scheduler import RunOutcome
 from bot.services import Services
+from commands import messages as msg
 from commands.batch import BatchSource, parse_batch_args, plan_from_args, submit_plan
-from commands.context import Caller
+from commands.context import Admission, Caller
 from commands.errors import UsageError
+from commands.quota import schedule_refusal
 from commands.replies import Reply
-from commands.schedule_spec import ScheduleSpec, next_fire, parse_schedule
+from commands.schedule_spec import ScheduleSpec, check_interval, next_fire, parse_schedule
 from storage import schedules as schedules_repo
 from storage.records import ScheduleRecord
 
 EXAMPLE = "/music schedule daily 09:00 hotel-lobby x20 tz=Asia/Bangkok"
 LIST_LIMIT = 25
+_VERBS = {"deleted": "delete", "paused": "pause", "active": "resume"}  # new status -> verb
 
 
 async def schedule(text: str, services: Services, caller: Caller) -> Reply:
@@ -32,8 +38,9 @@ async def schedule(text: str, services: Services, caller: Caller) -> Reply:
     if not caller.channel_id:
         raise UsageError("Schedules post to a channel: make them from Slack.", EXAMPLE)
     spec = parse_schedule(text, default_tz=services.settings.schedule_timezone)
-    tracks = _check_batch(spec, services)
     now = datetime.now(UTC)
+    check_interval(spec, min_interval(services), now)
+    tracks = _check_batch(spec, services)
     first = next_fire(spec.expression, spec.timezone, now)
     if first is None:
         raise UsageError(f"'{spec.description}' never happens.", EXAMPLE)
@@ -86,6 +93,9 @@ async def fire_schedule(
     services: Services, record: ScheduleRecord, fire_time: datetime
 ) -> RunOutcome:
     """Start one run of a schedule: a batch posted in the schedule's channel."""
+    refusal = _no_longer_allowed(services, record)
+    if refusal:
+        return RunOutcome(None, refusal)
     args = parse_batch_args(record.batch_text)
     seed = int(fire_time.timestamp()) % 2**31  # a new plan every run, reproducible from the time
     try:
@@ -95,12 +105,49 @@ async def fire_schedule(
     if plan.tracks > record.max_tracks_per_run:
         limit = record.max_tracks_per_run
         return RunOutcome(None, f"{plan.tracks} tracks is over this schedule's limit of {limit}")
-    caller = Caller("schedule", user_id=record.created_by, channel_id=record.channel_id)
+    caller = Caller(
+        "schedule",
+        user_id=record.created_by,
+        channel_id=record.channel_id,
+        admit=_schedule_quota(services, record.created_by),
+    )
     preset_id = plan.jobs[0].request.preset_id if plan.jobs else None
     name = f"{preset_id or args.words} (schedule #{record.id})"
     source = BatchSource(name, preset_id, seed, schedule_id=record.id)
     reply = await submit_plan(services, caller, plan, source, confirmed=True)
     return RunOutcome(reply.batch_id, None if reply.ok else reply.text)
+
+
+def min_interval(services: Services) -> timedelta:
+    """The least time between two runs of one schedule (SCHEDULE_MIN_INTERVAL_MINUTES)."""
+    return timedelta(minutes=services.settings.schedule_min_interval_minutes)
+
+
+def _schedule_quota(services: Services, creator: str) -> Admission:
+    """A run's admission: its creator's daily quota, or SCHEDULE_DAILY_TRACK_QUOTA."""
+
+    async def admit(tracks: int) -> str | None:
+        return await schedule_refusal(
+            services.db, services.settings, creator=creator, tracks=tracks, now=datetime.now(UTC)
+        )
+
+    return admit
+
+
+def _no_longer_allowed(services: Services, record: ScheduleRecord) -> str | None:
+    """Why a stored schedule may not run now that the allow-lists changed, or None."""
+    settings, creator, channel = services.settings, record.created_by, record.channel_id
+    if creator in settings.slack_admin_users:
+        return None
+    lists = (
+        ("its creator", "SLACK_ALLOWED_USERS", settings.slack_allowed_users, creator),
+        ("its creator", "SLACK_SCHEDULE_USERS", settings.slack_schedule_users, creator),
+        ("this channel", "SLACK_ALLOWED_CHANNELS", settings.slack_allowed_channels, channel),
+    )
+    for who, name, allowed, value in lists:
+        if allowed and value not in allowed:
+            return f"{who} is no longer in {name}"
+    return None
 
 
 def _may_schedule(services: Services, caller: Caller) -> str | None:
@@ -136,6 +183,8 @@ async def _set_status(
     if record is None or record.status == "deleted":
         raise UsageError(f"There is no schedule #{number}.", "/music schedules")
     refusal = _may_schedule(services, caller)
+    if not refusal and not caller.may_manage(record.created_by):
+        refusal = msg.not_yours(f"Schedule #{record.id}", record.created_by, _VERBS[status])
     if refusal:
         return Reply(text=refusal, ephemeral=True, ok=False)
     next_run = (
@@ -157,9 +206,9 @@ def _line(record: ScheduleRecord) -> str:
             else "no next run"
         )
     )
-    return (
-        f"#{record.id} {record.description}: `{record.batch_text}` — {state}, {record.runs} run(s)"
-    )
+    line = f"#{record.id} {record.description}: `{record.batch_text}` — {state}"
+    line += f", {record.runs} run(s)"
+    return f"{line}; last run: {record.last_problem}" if record.last_problem else line
 
 
 def _when(moment: datetime, timezone: str) -> str:

@@ -7,6 +7,7 @@ stored as names: APScheduler counts numeric weekdays from Monday = 0, standard c
 Sunday = 0, so numbers in a person's cron expression are translated to names first.
 """
 
+import itertools
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -16,8 +17,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from apscheduler.triggers.cron import CronTrigger
 
 from commands.errors import UsageError
+from commands.messages import schedule_too_often
 
 EXAMPLE: Final = "/music schedule daily 09:00 hotel-lobby x20 tz=Asia/Bangkok"
+GAP_SAMPLES: Final = 48  # consecutive fire times whose gaps are checked against the minimum
 DAYS: Final = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")  # standard cron order
 FULL_DAYS: Final = {
     "sunday": "sun",
@@ -69,6 +72,27 @@ def next_fire(expression: str, timezone: str, after: datetime) -> datetime | Non
         None, after + timedelta(seconds=1)
     )
     return None if fire is None else fire.astimezone(UTC)
+
+
+def fire_times(expression: str, timezone: str, after: datetime, count: int) -> list[datetime]:
+    """Up to `count` consecutive fire times strictly after `after`, in UTC."""
+    times: list[datetime] = []
+    moment: datetime | None = after
+    while moment is not None and len(times) < count:
+        moment = next_fire(expression, timezone, moment)
+        if moment is not None:
+            times.append(moment)
+    return times
+
+
+def check_interval(spec: ScheduleSpec, minimum: timedelta, now: datetime) -> None:
+    """UsageError when two of the schedule's next `GAP_SAMPLES` fire times come closer than
+    `minimum` (every daily pattern repeats within them, so a closer pair would show)."""
+    times = fire_times(spec.expression, spec.timezone, now, GAP_SAMPLES)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
+    if gaps and min(gaps) < minimum:
+        minutes = minimum.total_seconds() / 60
+        raise UsageError(schedule_too_often(minutes), EXAMPLE)
 
 
 def _zone(text: str, default_tz: str) -> tuple[str, str]:

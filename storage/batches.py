@@ -14,8 +14,9 @@ from sqlalchemy import func, select
 from storage._convert import to_record
 from storage._rows import get_row
 from storage.database import Database
+from storage.ratings import counted
 from storage.records import UNFINISHED_STATUSES, BatchRecord, JobRecord, JobStatus, TrackRecord
-from storage.schema import Batch, Job, Rating, Track, utcnow
+from storage.schema import Batch, Job, Track, utcnow
 
 RUNNING = "running"
 DONE = "done"
@@ -207,10 +208,11 @@ async def top_tracks_in_batch(
     db: Database, batch_id: int, *, limit: int = 5
 ) -> list[tuple[int, float, int]]:
     """(track id, total score, ratings) of a batch's best-rated tracks so far."""
-    score = func.sum(Rating.score)
+    rating = counted().subquery()  # each person's latest reaction counts once
+    score = func.sum(rating.c.score)
     query = (
-        select(Track.id, score, func.count(Rating.id))
-        .join(Rating, Rating.track_id == Track.id)
+        select(Track.id, score, func.count(rating.c.id))
+        .join(rating, rating.c.track_id == Track.id)
         .join(Job, Job.id == Track.job_id)
         .where(Job.batch_id == batch_id)
         .group_by(Track.id)

@@ -4,7 +4,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import ColumnElement, func, or_, select
 
 from storage._convert import to_record
 from storage.database import Database
@@ -58,11 +58,18 @@ async def list_jobs(
     requested_by: str | None = None,
     batch_id: int | None = None,
     ids: Collection[int] | None = None,
+    visible_to: tuple[str, str | None] | None = None,
     limit: int | None = 50,
     oldest_first: bool = False,
 ) -> list[JobRecord]:
-    """Jobs matching every filter given, newest first unless asked otherwise."""
+    """Jobs matching every filter given, newest first unless asked otherwise.
+
+    `visible_to` (user id, channel id): only jobs that person asked for or that were made in that
+    channel.
+    """
     query = select(Job)
+    if visible_to is not None:
+        query = query.where(seen_by(*visible_to))
     if statuses is not None:
         query = query.where(Job.status.in_([str(s) for s in statuses]))
     if requested_by is not None:
@@ -151,13 +158,25 @@ async def count_unfinished(db: Database) -> int:
     return sum(n for status, n in counts.items() if status in UNFINISHED_STATUSES)
 
 
-async def tracks_requested(db: Database, *, requested_by: str, since: datetime) -> int:
-    """Tracks a person asked for since a moment (failed and cancelled jobs made none)."""
+async def tracks_requested(
+    db: Database,
+    *,
+    requested_by: str,
+    since: datetime,
+    origin: str | None = None,
+    exclude_origin: str | None = None,
+) -> int:
+    """Tracks a person asked for since a moment (failed and cancelled jobs made none), from one
+    origin only, or from every origin but one, when given."""
     query = (
         select(Job.request)
         .where(Job.requested_by == requested_by, Job.created_at >= since)
         .where(Job.status.not_in([JobStatus.FAILED, JobStatus.CANCELLED]))
     )
+    if origin is not None:
+        query = query.where(Job.origin == origin)
+    if exclude_origin is not None:
+        query = query.where(Job.origin != exclude_origin)
     async with db.session() as session:
         requests = (await session.scalars(query)).all()
     return sum(int(request.get("variants", 1)) for request in requests)
@@ -182,3 +201,9 @@ async def queued_ahead(db: Database, job: JobRecord) -> int:
 
 def _record(job: Job) -> JobRecord:
     return to_record(job, JobRecord, status=JobStatus(job.status))
+
+
+def seen_by(user_id: str, channel_id: str | None) -> ColumnElement[bool]:
+    """Jobs a person asked for, or made in a channel."""
+    mine = Job.requested_by == user_id
+    return or_(mine, Job.channel_id == channel_id) if channel_id else mine

@@ -1,10 +1,16 @@
-"""Ratings: one row per (track, person, emoji); removing the reaction removes the row."""
+"""Ratings: one row per (track, person, emoji); removing the reaction removes the row.
+
+The rows mirror the reactions on the message, but a person's rating of a track counts once: it is
+their latest reaction still on the message (`counted`). Adding 👍 then 🔥 rates the track 🔥;
+removing the 🔥 falls back to the 👍 that is still there; removing both leaves no rating. Every
+score (`top_tracks`, a batch's best tracks) is computed from `counted` only.
+"""
 
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from storage._convert import to_record
@@ -20,6 +26,12 @@ class TrackScore:
     track: TrackRecord
     score: float
     ratings: int
+
+
+def counted() -> Select[Rating]:
+    """The ratings that count: each person's latest reaction per track (the highest row id)."""
+    latest = select(func.max(Rating.id)).group_by(Rating.track_id, Rating.user_id)
+    return select(Rating).where(Rating.id.in_(latest.scalar_subquery()))
 
 
 async def add_rating(
@@ -53,11 +65,12 @@ async def ratings_for(db: Database, track_ids: Collection[int]) -> list[RatingRe
 
 async def top_tracks(db: Database, *, since: datetime | None, limit: int = 10) -> list[TrackScore]:
     """Tracks with the highest summed rating (ratings given since `since`), best first."""
+    rating = counted().subquery()
     totals = select(
-        Rating.track_id, func.sum(Rating.score).label("score"), func.count().label("n")
-    ).group_by(Rating.track_id)
+        rating.c.track_id, func.sum(rating.c.score).label("score"), func.count().label("n")
+    ).group_by(rating.c.track_id)
     if since is not None:
-        totals = totals.where(Rating.created_at >= since)
+        totals = totals.where(rating.c.created_at >= since)
     ranked = totals.subquery()
     query = (
         select(Track, ranked.c.score, ranked.c.n)

@@ -10,8 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from storage._convert import to_record
 from storage._rows import update_row
 from storage.database import Database
+from storage.jobs import seen_by
 from storage.records import TrackRecord
-from storage.schema import Track
+from storage.schema import Job, Track
 
 
 async def add_track(db: Database, *, job_id: int, variant: int, **fields: Any) -> TrackRecord:
@@ -43,11 +44,15 @@ async def list_tracks(
     job_ids: Collection[int] | None = None,
     since: datetime | None = None,
     include_rejected: bool = False,
+    visible_to: tuple[str, str | None] | None = None,
     limit: int | None = 50,
     oldest_first: bool = False,
 ) -> list[TrackRecord]:
-    """Tracks matching every filter given, newest first unless asked otherwise."""
+    """Tracks matching every filter given, newest first unless asked otherwise (`visible_to`: see
+    `storage.jobs.list_jobs`)."""
     query = select(Track)
+    if visible_to is not None:
+        query = query.join(Job, Job.id == Track.job_id).where(seen_by(*visible_to))
     if job_ids is not None:
         query = query.where(Track.job_id.in_(list(job_ids)))
     if since is not None:

@@ -144,3 +144,30 @@ async def test_a_failing_run_is_recorded_and_the_schedule_goes_on(db: Database) 
     assert stored.last_problem is not None
     assert "database on fire" in stored.last_problem
     assert stored.next_run_at == NINE + timedelta(days=1)
+
+
+async def test_a_stored_schedule_never_runs_closer_than_the_minimum_interval(db: Database) -> None:
+    every_minute = await schedules_repo.create_schedule(
+        db,
+        channel_id="C1",
+        created_by="U1",
+        expression="* * * * *",  # stored before the minimum interval was enforced
+        timezone="UTC",
+        batch_text="spa x200",
+        description="cron '* * * * *' (UTC)",
+        next_run_at=NINE,
+        max_tracks_per_run=200,
+    )
+    clock, fire = Clock(NINE), Recorder()
+    loop = ScheduleRunner(db, fire, clock=clock, grace=GRACE, min_interval=timedelta(minutes=60))
+    for minute in range(0, 61):
+        clock.now = NINE + timedelta(minutes=minute)
+        await loop.run_due()
+    assert fire.runs == [(every_minute.id, NINE), (every_minute.id, NINE + timedelta(hours=1))]
+    clock.now = NINE + timedelta(minutes=61)
+    await loop.run_due()
+    stored = await schedules_repo.get_schedule(db, every_minute.id)
+    assert stored is not None
+    assert stored.runs == 2
+    assert stored.last_problem is not None
+    assert "SCHEDULE_MIN_INTERVAL_MINUTES" in stored.last_problem

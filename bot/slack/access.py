@@ -1,10 +1,14 @@
-"""Who may use the bot where, and how many tracks a person may ask for per day."""
+"""Who may use the bot where, and how many tracks a person may ask for per day.
+
+Every Slack entry point (slash command, mention, buttons, the form, thread replies, reactions)
+checks `check` first; who may act on whose things is decided by the commands (`Caller`).
+"""
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import datetime
 
 from bot.settings import Settings
-from storage import jobs as jobs_repo
+from commands.quota import over_quota
 from storage.database import Database
 
 
@@ -23,6 +27,7 @@ class AccessPolicy:
     allowed_users: frozenset[str]
     admins: frozenset[str]
     daily_tracks: int  # 0: no limit
+    schedules_apart: bool = False  # SCHEDULE_DAILY_TRACK_QUOTA set: scheduled runs count apart
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "AccessPolicy":
@@ -31,14 +36,25 @@ class AccessPolicy:
             frozenset(settings.slack_allowed_users),
             frozenset(settings.slack_admin_users),
             settings.daily_track_quota,
+            bool(settings.schedule_daily_track_quota),
         )
+
+    def is_admin(self, user_id: str) -> bool:
+        """Whether this person is in SLACK_ADMIN_USERS."""
+        return user_id in self.admins
+
+    def check_person(self, user_id: str) -> Refusal | None:
+        """A refusal when the person is not allowed anywhere (e.g. for the Home tab)."""
+        if user_id in self.admins or not self.allowed_users or user_id in self.allowed_users:
+            return None
+        return Refusal("Sorry, you are not on the list of people who can use this bot.")
 
     def check(self, *, user_id: str, channel_id: str | None) -> Refusal | None:
         """A refusal when the person or the channel is not allowed."""
         if user_id in self.admins:
             return None
-        if self.allowed_users and user_id not in self.allowed_users:
-            return Refusal("Sorry, you are not on the list of people who can use this bot.")
+        if refusal := self.check_person(user_id):
+            return refusal
         if self.allowed_channels and channel_id not in self.allowed_channels:
             allowed = ", ".join(f"<#{c}>" for c in sorted(self.allowed_channels))
             return Refusal(f"This bot only works in {allowed}.")
@@ -48,15 +64,14 @@ class AccessPolicy:
         self, db: Database, *, user_id: str, tracks: int, now: datetime
     ) -> Refusal | None:
         """A refusal when `tracks` more would take the person past today's quota (UTC day)."""
-        if not self.daily_tracks or user_id in self.admins:
+        if user_id in self.admins:
             return None
-        midnight = datetime.combine(now.astimezone(UTC).date(), time(), tzinfo=UTC)
-        used = await jobs_repo.tracks_requested(db, requested_by=user_id, since=midnight)
-        if used + tracks <= self.daily_tracks:
-            return None
-        left = max(self.daily_tracks - used, 0)
-        return Refusal(
-            f"That would be {tracks} more track(s), but you have {left} of your "
-            f"{self.daily_tracks} for today left (the count resets at 00:00 UTC). "
-            "Ask for fewer variants, or ask an admin."
+        refusal = await over_quota(
+            db,
+            user_id=user_id,
+            tracks=tracks,
+            quota=self.daily_tracks,
+            now=now,
+            scheduled=False if self.schedules_apart else None,
         )
+        return Refusal(refusal) if refusal else None

@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 def caller_for(
     bot: SlackBot, *, user_id: str, channel_id: str, thread_ts: str | None = None
 ) -> Caller:
-    """A Slack caller whose requests pass the daily quota check."""
+    """A Slack caller (an admin when in SLACK_ADMIN_USERS) whose requests pass the daily quota."""
 
     async def admit(tracks: int) -> str | None:
         refusal = await bot.policy.check_quota(
@@ -36,7 +36,8 @@ def caller_for(
         )
         return refusal.text if refusal else None
 
-    return Caller("slack", user_id, channel_id, thread_ts, admit=admit)
+    admin = bot.policy.is_admin(user_id)
+    return Caller("slack", user_id, channel_id, thread_ts, admit=admit, admin=admin)
 
 
 async def allowed(bot: SlackBot, *, user_id: str, channel_id: str) -> bool:
@@ -46,6 +47,15 @@ async def allowed(bot: SlackBot, *, user_id: str, channel_id: str) -> bool:
         return True
     await say_privately(bot, user_id=user_id, channel_id=channel_id, text=refusal.text)
     return False
+
+
+async def allowed_caller(
+    bot: SlackBot, *, user_id: str, channel_id: str, thread_ts: str | None = None
+) -> Caller | None:
+    """The caller when this person may use the bot here; None (and told privately) when not."""
+    if not await allowed(bot, user_id=user_id, channel_id=channel_id):
+        return None
+    return caller_for(bot, user_id=user_id, channel_id=channel_id, thread_ts=thread_ts)
 
 
 async def answer(
@@ -150,6 +160,14 @@ async def deliver(bot: SlackBot, reply: Reply, caller: Caller) -> None:
         )
     if bot.publisher is not None:
         await bot.publisher.post_new_cards(reply.job_ids)
+
+
+async def post_notice(bot: SlackBot, *, channel_id: str, text: str) -> None:
+    """A plain message in a channel (e.g. why a schedule's run was skipped); failures logged."""
+    try:
+        await bot.client.chat_postMessage(channel=channel_id, text=text)
+    except SlackApiError as exc:
+        log.warning("could not post a notice in %s: %s", channel_id, exc)
 
 
 async def say_privately(

@@ -3,12 +3,15 @@
 A reaction can arrive before the bot knows which message a freshly shared track became (Slack
 shares files asynchronously); such reactions wait in the database and are applied the moment the
 message is matched to its track. The bot's own reactions and reactions on any other message are
-ignored.
+ignored. A reaction from someone the allow-lists exclude is not recorded (they are told
+privately when it was on a track). Each person's latest reaction still on the message is their
+one rating of the track (`storage.ratings.counted`).
 """
 
 import logging
 
 from bot.slack.context import SlackBot
+from bot.slack.flow import say_privately
 from storage import ratings as ratings_repo
 from storage import slack as slack_repo
 
@@ -23,12 +26,17 @@ async def on_reaction(
     if bot.score_of(emoji) is None or user_id == bot.bot_user_id:
         return
     db = bot.services.db
+    refusal = bot.policy.check(user_id=user_id, channel_id=channel_id)
     message = await slack_repo.find_message(db, channel_id=channel_id, ts=ts)
     if message is not None:
-        if message.kind == "track" and message.track_id is not None:
+        if message.kind != "track" or message.track_id is None:
+            return
+        if refusal is None:
             await rate(bot, track_id=message.track_id, user_id=user_id, emoji=emoji, added=added)
+        elif added:
+            await say_privately(bot, user_id=user_id, channel_id=channel_id, text=refusal.text)
         return
-    if await slack_repo.unresolved_posts_in(db, channel_id):
+    if refusal is None and await slack_repo.unresolved_posts_in(db, channel_id):
         await slack_repo.add_pending_reaction(
             db, channel_id=channel_id, ts=ts, user_id=user_id, emoji=emoji, added=added
         )

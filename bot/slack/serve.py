@@ -32,9 +32,12 @@ from bot.slack.access import AccessPolicy
 from bot.slack.app import build_app
 from bot.slack.client import make_web_client
 from bot.slack.context import SlackBot
+from bot.slack.flow import post_notice
 from bot.slack.publisher import Publisher
+from bot.slack.render import escape
 from bot.slack.uploads import SlackFiles
-from commands.schedule import fire_schedule
+from commands.messages import schedule_skipped
+from commands.schedule import fire_schedule, min_interval
 from storage.records import BatchRecord, ScheduleRecord
 
 log = logging.getLogger(__name__)
@@ -138,11 +141,20 @@ def _scheduler(services: Services, bot: SlackBot) -> ScheduleRunner:
 
     async def fire(schedule: ScheduleRecord, fire_time: datetime) -> RunOutcome:
         outcome = await fire_schedule(services, schedule, fire_time)
+        if outcome.problem:
+            text = schedule_skipped(schedule.id, schedule.description, outcome.problem)
+            await post_notice(bot, channel_id=schedule.channel_id, text=escape(text))
         bot.wake_publisher()
         return outcome
 
     grace = timedelta(minutes=services.settings.schedule_grace_minutes)
-    return ScheduleRunner(services.db, fire, clock=services.engine.ctx.clock, grace=grace)
+    return ScheduleRunner(
+        services.db,
+        fire,
+        clock=services.engine.ctx.clock,
+        grace=grace,
+        min_interval=min_interval(services),
+    )
 
 
 def _batch_waker(bot: SlackBot) -> Finished:

@@ -89,3 +89,16 @@ async def test_top_tracks_are_ranked_by_total_score(db: Database) -> None:
     await ratings.add_rating(db, track_id=high.id, user_id="U2", emoji="+1", score=1)
     top = await batches.top_tracks_in_batch(db, batch.id)
     assert top == [(high.id, 3.0, 2), (low.id, 1.0, 1)]
+
+
+async def test_a_batchs_top_tracks_count_each_persons_latest_reaction_once(db: Database) -> None:
+    batch, (job_id,) = await batches.create_batch(
+        db, name="a", origin="cli", jobs=_jobs(1), priority=10
+    )
+    stacked = await tracks.add_track(db, job_id=job_id, variant=1, **track_fields())
+    liked = await tracks.add_track(db, job_id=job_id, variant=2, **track_fields())
+    for emoji, score in (("fire", 2), ("star", 2), ("five", 5), ("+1", 1)):
+        await ratings.add_rating(db, track_id=stacked.id, user_id="U1", emoji=emoji, score=score)
+    await ratings.add_rating(db, track_id=liked.id, user_id="U2", emoji="fire", score=2)
+    top = await batches.top_tracks_in_batch(db, batch.id)
+    assert top == [(liked.id, 2.0, 1), (stacked.id, 1.0, 1)]

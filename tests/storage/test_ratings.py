@@ -23,3 +23,19 @@ async def test_ratings_are_unique_removable_and_ranked(db: Database) -> None:
     later = datetime.now(UTC) + timedelta(days=1)
     assert await ratings.top_tracks(db, since=later) == []
     assert len(await ratings.ratings_for(db, [one.id, two.id])) == 2
+
+
+async def test_a_persons_rating_is_their_latest_reaction(db: Database) -> None:
+    job = await jobs.create_job(db, request={}, origin="slack")
+    track = await tracks.add_track(db, job_id=job.id, variant=1, **track_fields())
+    for emoji, score in (("+1", 1), ("fire", 2), ("star", 2), ("five", 5), ("heart", 2)):
+        assert await ratings.add_rating(
+            db, track_id=track.id, user_id="U1", emoji=emoji, score=score
+        )
+    await ratings.add_rating(db, track_id=track.id, user_id="U2", emoji="-1", score=-1)
+    [best] = await ratings.top_tracks(db, since=None)
+    assert (best.score, best.ratings) == (1, 2)  # U1's heart (+2) and U2's -1, not +12 - 1
+    # removing the latest falls back to the person's newest reaction still on the message
+    assert await ratings.remove_rating(db, track_id=track.id, user_id="U1", emoji="heart")
+    [best] = await ratings.top_tracks(db, since=None)
+    assert (best.score, best.ratings) == (4, 2)  # U1's five (+5), U2's -1

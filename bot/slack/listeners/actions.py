@@ -1,19 +1,22 @@
 """Card buttons: Cancel, Retry, Again, 2 more variations, Refine…; and a batch digest's Cancel.
 
 Each button's value is a job id, so buttons work after a restart (state comes from the database).
-A double click does nothing twice: the first click claims a key for a few seconds.
+A double click does nothing twice: the first click claims a key for a few seconds. Every button
+checks the allow-lists first; Cancel and Cancel batch go through the cancel command, so only the
+person who asked or an admin may cancel (one rule, `commands.cancel`).
 """
 
 from typing import Any, Final
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
-from bot.batches.service import cancel_batch
 from bot.slack import render
 from bot.slack.context import SlackBot
-from bot.slack.flow import again, allowed, say_privately
+from bot.slack.flow import again, allowed, allowed_caller, deliver, say_privately
 from bot.slack.listeners.views import open_modal
 from bot.slack.render_digest import BATCH_CANCEL
+from commands.cancel import cancel_batch, cancel_job
+from commands.context import Caller
 from storage import jobs as jobs_repo
 from storage import slack as slack_repo
 from storage.records import JobRecord
@@ -28,8 +31,12 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
     async def cancel(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
         await ack()
         job = await _claimed_job(bot, body, action)
-        if job is not None and await bot.services.engine.cancel(job.id) is None:
-            await _tell(bot, body, f"Job #{job.id} has already finished ({job.status}).")
+        caller = await _caller(bot, body, job.channel_id) if job is not None else None
+        if job is None or caller is None:
+            return
+        reply = await cancel_job(bot.services, caller, job.id)
+        if not reply.ok:  # done: the card says so; refused or finished: the person is told
+            await deliver(bot, reply, caller)
         bot.wake_publisher()
 
     async def repeat(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
@@ -70,9 +77,10 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
             bot.services.db, key, now=bot.clock(), window_s=DOUBLE_CLICK_S
         ):
             return
-        cancelled = await cancel_batch(bot.services, int(value))
-        await _tell(bot, body, f"Batch #{value}: {cancelled} unfinished job(s) cancelled.")
-        bot.wake_publisher()
+        caller = await _caller(bot, body, None)
+        if caller is not None:
+            await deliver(bot, await cancel_batch(bot.services, caller, int(value)), caller)
+            bot.wake_publisher()
 
     app.action(render.CANCEL)(bot.drained(cancel))
     app.action(BATCH_CANCEL)(bot.drained(cancel_batch_click))
@@ -96,6 +104,12 @@ async def _claimed_job(
     if job is None:
         await _tell(bot, body, f"Job #{value} no longer exists.")
     return job
+
+
+async def _caller(bot: SlackBot, body: dict[str, Any], fallback: str | None) -> Caller | None:
+    """Who clicked, where, if they may use the bot there (else told privately)."""
+    channel = str((body.get("channel") or {}).get("id") or fallback or "")
+    return await allowed_caller(bot, user_id=_user(body), channel_id=channel)
 
 
 async def _thread_of(bot: SlackBot, job: JobRecord) -> str | None:

@@ -1,4 +1,7 @@
-"""The App Home tab: your recent jobs, this week's best-rated tracks, and server health."""
+"""The App Home tab: your recent jobs, this week's best-rated tracks, and server health.
+
+People the allow-list (SLACK_ALLOWED_USERS) leaves out see only that they are not on it.
+"""
 
 from datetime import timedelta
 from typing import Any, Final
@@ -32,6 +35,9 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
 
 async def home_view(bot: SlackBot, user_id: str) -> dict[str, Any]:
     """The Home tab of one person."""
+    refusal = bot.policy.check_person(user_id)
+    if refusal is not None:
+        return {"type": "home", "blocks": [section(escape(refusal.text))]}
     db = bot.services.db
     mine = await jobs_repo.list_jobs(db, requested_by=user_id, limit=RECENT_JOBS)
     best = await ratings_repo.top_tracks(
