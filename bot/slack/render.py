@@ -12,6 +12,7 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 
 from bot.generation import GenerationRequest, format_duration
+from bot.slack.escape import escape_mrkdwn
 from commands.replies import Reply
 from storage.records import JobRecord, JobStatus, TrackRecord
 
@@ -37,9 +38,7 @@ PLACEHOLDER_NOTE: Final = (
 RATE_HINT: Final = "Rate it with a reaction: 👍 👎 🔥 ⭐ or 1️⃣–5️⃣"
 
 
-def escape(text: str) -> str:
-    """Text safe to put in mrkdwn (Slack's three control characters escaped)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+escape = escape_mrkdwn  # the name render_digest and older callers use
 
 
 def clip(text: str, limit: int) -> str:
@@ -114,8 +113,8 @@ def _fit(blocks: list[Block]) -> list[Block]:
 
 
 def fallback_text(reply: Reply) -> str:
-    """The notification / screen-reader text of a reply."""
-    return clip(reply.plain(), FALLBACK_CHARS)
+    """The notification / screen-reader text of a reply (Slack reads markup there too)."""
+    return clip(escape_mrkdwn(reply.plain()), FALLBACK_CHARS)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,8 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.health import probe_all
 from bot.slack.context import SlackBot
-from bot.slack.render import Block, clip, context, escape, section
+from bot.slack.escape import escape_mrkdwn
+from bot.slack.render import Block, clip, context, section
 from commands.listing import describe_job
 from commands.status import describe_server
 from storage import jobs as jobs_repo
@@ -57,4 +58,4 @@ def _scored(item: ratings_repo.TrackScore) -> str:
 
 
 def _lines(lines: list[str], empty: str) -> str:
-    return clip("\n".join(f"• {escape(line)}" for line in lines) if lines else empty, 2900)
+    return clip("\n".join(f"• {escape_mrkdwn(line)}" for line in lines) if lines else empty, 2900)
