@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, Final
 
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.response import BoltResponse
 
 from bot.settings import Settings
@@ -45,11 +46,15 @@ def build_app(bot: SlackBot, settings: Settings, *, socket_mode: bool) -> AsyncA
             return BoltResponse(status=200, body="")
         return await next()
 
-    async def on_error(error: Exception, body: dict[str, Any]) -> None:
+    async def on_error(
+        error: Exception, body: dict[str, Any], respond: AsyncRespond | None = None
+    ) -> None:
         log.error("a Slack listener failed", exc_info=error)
         user_id, channel_id = _who_and_where(body)
         if user_id and channel_id:
-            await say_privately(bot, user_id=user_id, channel_id=channel_id, text=INTERNAL_ERROR)
+            await say_privately(
+                bot, user_id=user_id, channel_id=channel_id, text=INTERNAL_ERROR, respond=respond
+            )
 
     app.use(skip_retries)
     app.error(on_error)

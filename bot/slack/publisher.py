@@ -37,7 +37,13 @@ from commands.status import estimate_wait
 from storage import jobs as jobs_repo
 from storage import slack as slack_repo
 from storage import tracks as tracks_repo
-from storage.records import JobRecord, JobStatus, SlackCardRecord, TrackPostRecord
+from storage.records import (
+    JobRecord,
+    JobStatus,
+    SlackCardRecord,
+    TrackPostRecord,
+    TrackRecord,
+)
 
 log = logging.getLogger(__name__)
 
@@ -211,11 +217,18 @@ class Publisher:
         tracks = await tracks_repo.list_tracks(services.db, job_ids=[job.id], limit=None)
         posts = await slack_repo.posts_for_job(services.db, job.id)
         done = sum(post.state in DONE_POST_STATES for post in posts)
+        failed = [post for post in posts if post.state == "failed"]
         placeholder = any(t.placeholder for t in tracks) or (
             not tracks and services.placeholder_engine
         )
         return CardState(
-            job, tracks=len(tracks), unposted=len(tracks) - done, placeholder=placeholder
+            job,
+            tracks=len(tracks),
+            unposted=len(tracks) - done,
+            placeholder=placeholder,
+            not_posted=len(failed),
+            post_error=next((p.last_error for p in failed if p.last_error), ""),
+            folder=_folder_of(tracks, failed),
         )
 
     # --- Tracks ------------------------------------------------------------------------------
@@ -326,6 +339,12 @@ class Publisher:
         await reactions.apply_waiting(
             self.bot, channel_id=post.channel_id, ts=ts, track_id=post.track_id
         )
+
+
+def _folder_of(tracks: list[TrackRecord], failed: list[TrackPostRecord]) -> str:
+    """The folder holding the first track Slack would not take ("" when none failed)."""
+    ids = {post.track_id for post in failed}
+    return next((str(Path(t.file_path).parent) for t in tracks if t.id in ids), "")
 
 
 def _backoff(attempts: int, ceiling: float, *, base: float = 1.0) -> float:

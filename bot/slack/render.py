@@ -127,6 +127,9 @@ class CardState:
     tracks: int = 0
     unposted: int = 0
     placeholder: bool = False
+    not_posted: int = 0  # tracks Slack kept refusing (the publisher gave up on them)
+    post_error: str = ""  # the last reason Slack gave for one of them
+    folder: str = ""  # where the files of those tracks are, to fetch them by hand
 
 
 def card_blocks(state: CardState) -> list[Block]:
@@ -185,7 +188,14 @@ def _failed_line(state: CardState) -> str:
 def _done_line(state: CardState) -> str:
     if state.unposted:
         return f"✅ *Done* — posting {state.tracks} track(s) in the thread…"
-    return f"✅ *Done* — {state.tracks} track(s) in the thread"
+    posted = f"✅ *Done* — {state.tracks - state.not_posted} track(s) in the thread"
+    if not state.not_posted:
+        return posted
+    reason = escape_mrkdwn(clip(state.post_error or "no reason given", 300))
+    return (
+        f"{posted}, {state.not_posted} could not be posted to Slack: {reason}; "
+        f"files are in `{escape_mrkdwn(state.folder)}`"
+    )
 
 
 _STATUS_LINES: Final[dict[JobStatus, Callable[[CardState], str]]] = {
