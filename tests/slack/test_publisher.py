@@ -6,6 +6,7 @@ Driven directly (no background loops), against the fake Slack and real SQLite.
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -136,3 +137,15 @@ async def test_a_track_slack_refused_eight_times_is_shown_as_failed_on_the_card(
     assert "0 track(s) in the thread, 1 could not be posted to Slack" in shown
     assert "invalid_auth" in shown
     assert str(tmp_path) in shown  # where the file is, to fetch it by hand
+
+
+async def test_event_and_click_keys_are_forgotten_after_a_day(rig: Rig) -> None:
+    db = rig.services.db
+    now = datetime(2026, 12, 1, 12, tzinfo=UTC)
+    rig.publisher.bot.clock = lambda: now
+    old, recent = "event:Ev0OLD", "click:job_cancel:1:U1"
+    assert await slack_repo.claim_key(db, old, now=now - timedelta(hours=25), window_s=None)
+    assert await slack_repo.claim_key(db, recent, now=now - timedelta(hours=23), window_s=None)
+    await rig.publisher.run_once()
+    assert await slack_repo.claim_key(db, old, now=now, window_s=None)  # forgotten: new again
+    assert not await slack_repo.claim_key(db, recent, now=now, window_s=None)  # still known
