@@ -1,5 +1,6 @@
 """Credentials inside ACESTEP_API_URL never reach /music status, the Home tab or `doctor`."""
 
+import logging
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -8,6 +9,7 @@ import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.progress import describe_progress
+from bot.batches.estimate import estimate_batch
 from bot.doctor import run_doctor
 from bot.services import Services, open_services
 from bot.settings import Settings
@@ -72,3 +74,11 @@ def test_console_progress_names_the_server_without_credentials() -> None:
         progress=0.5,
     )
     assert_no_credentials(describe_progress(job))
+
+
+async def test_batch_estimate_log_names_the_server_without_credentials(
+    secret_services: Services, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO, logger="bot.batches.estimate")
+    await estimate_batch(secret_services.servers, tracks=2, jobs=2, cost_per_hour=None)
+    assert_no_credentials(caplog.text)
