@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from bot.acestep.urls import public_url
 from bot.health import probe_all
 from bot.services import open_services
 from bot.settings import BUILTIN, Settings
@@ -33,7 +34,7 @@ def _line(emit: Emit, ok: bool, text: str) -> int:
 
 
 def _check_servers_configured(settings: Settings, emit: Emit) -> int:
-    urls = ", ".join(settings.acestep_api_url)
+    urls = ", ".join(public_url(url) for url in settings.acestep_api_url)
     if settings.uses_builtin_engine:
         emit(
             f"! ACE-Step servers: {urls}. '{BUILTIN}' is the placeholder stand-in; "

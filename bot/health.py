@@ -1,10 +1,14 @@
-"""Live checks of each ACE-Step server, for `/music status` and `acemusic doctor`."""
+"""Live checks of each ACE-Step server, for `/music status`, the Home tab and `acemusic doctor`.
+
+Reports name each server by its public address: credentials in ACESTEP_API_URL are never shown.
+"""
 
 import asyncio
 from dataclasses import dataclass
 
 from bot.acestep.client import ModelList, ServerStats
 from bot.acestep.errors import AceStepError
+from bot.acestep.urls import public_url
 from bot.engine.servers import Server
 
 
@@ -32,10 +36,11 @@ async def probe_server(server: Server) -> ServerReport:
         health = await server.client.health()
         models, stats = await asyncio.gather(server.client.models(), server.client.stats())
     except AceStepError as exc:
-        return ServerReport(server.name, server.placeholder, problem=str(exc))
+        problem = str(exc).replace(server.name, public_url(server.name))
+        return ServerReport(public_url(server.name), server.placeholder, problem=problem)
     server.models, server.stats = models, stats
     return ServerReport(
-        server.name,
+        public_url(server.name),
         server.placeholder,
         problem=None,
         service=str(health.get("service", "")) or None,

@@ -8,15 +8,18 @@ points (CLI, console, Slack) take it and pass it down; nothing else builds clien
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import httpx
 
 from bot.acestep.client import AceStepClient
+from bot.acestep.urls import public_url
 from bot.engine.context import EngineConfig, EngineContext
 from bot.engine.runner import JobEngine
 from bot.engine.servers import PollBounds, Server
+from bot.monitoring.acestep import CountingTransport
+from bot.monitoring.metrics import Metrics
 from bot.settings import BUILTIN, Settings, SettingsError
 from bot.standin import StandInConfig, StandInServer
 from presets.loader import PresetLibrary, load_presets
@@ -38,6 +41,7 @@ class Services:
     presets: PresetLibrary
     servers: list[Server]
     standin: StandInServer | None = None
+    metrics: Metrics = field(default_factory=Metrics)
 
     @property
     def placeholder_engine(self) -> bool:
@@ -58,12 +62,16 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
         db = await Database.open(settings.database_url)
         stack.push_async_callback(db.close)
         standin = await _start_standin(settings, stack) if settings.uses_builtin_engine else None
-        servers = [await _server(url, settings, standin, stack) for url in settings.acestep_api_url]
+        metrics = Metrics()
+        servers = [
+            await _server(url, settings, standin, stack, metrics)
+            for url in settings.acestep_api_url
+        ]
         engine = JobEngine(
             EngineContext(db=db, servers=servers, config=_engine_config(settings), clock=_now)
         )
         stack.push_async_callback(engine.release)
-        yield Services(settings, db, engine, presets, servers, standin)
+        yield Services(settings, db, engine, presets, servers, standin, metrics)
 
 
 def _now() -> datetime:
@@ -99,14 +107,21 @@ async def _start_standin(settings: Settings, stack: AsyncExitStack) -> StandInSe
 
 
 async def _server(
-    url: str, settings: Settings, standin: StandInServer | None, stack: AsyncExitStack
+    url: str,
+    settings: Settings,
+    standin: StandInServer | None,
+    stack: AsyncExitStack,
+    metrics: Metrics,
 ) -> Server:
     timeout = httpx.Timeout(settings.acestep_timeout_seconds, connect=CONNECT_TIMEOUT_S)
+    inner: httpx.AsyncBaseTransport
     if url == BUILTIN and standin is not None:
-        transport = httpx.ASGITransport(app=standin.app)
-        http = httpx.AsyncClient(transport=transport, base_url=BUILTIN_BASE_URL, timeout=timeout)
+        inner, base_url = httpx.ASGITransport(app=standin.app), BUILTIN_BASE_URL
     else:
-        http = httpx.AsyncClient(base_url=url, timeout=timeout)
+        inner, base_url = httpx.AsyncHTTPTransport(), url
+    # Failed calls are counted per server for /metrics (credentials never become a label).
+    transport = CountingTransport(inner, server=public_url(url), errors=metrics.acestep_errors)
+    http = httpx.AsyncClient(transport=transport, base_url=base_url, timeout=timeout)
     stack.push_async_callback(http.aclose)
     client = AceStepClient(
         http,

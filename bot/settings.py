@@ -66,6 +66,10 @@ class Settings(BaseSettings):
     slack_api_url: str = "https://slack.com/api/"
     host: str = "127.0.0.1"
     port: int = Field(default=3000, ge=0, le=65535)  # 0: any free port (tests)
+    # --- Health and metrics of `serve` (issue 12): /healthz and /metrics, in both modes ---
+    health_host: str = "127.0.0.1"  # local only by default
+    health_port: int = Field(default=8081, ge=0, le=65535)  # 0: any free port (tests)
+    health_stale_seconds: float = Field(default=120.0, gt=0)  # engine loop silent longer: 503
     slack_allowed_channels: CsvList = Field(default_factory=list)  # empty: every channel
     slack_allowed_users: CsvList = Field(default_factory=list)  # empty: everyone
     slack_admin_users: CsvList = Field(default_factory=list)  # no quota; may use any channel

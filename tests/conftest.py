@@ -40,6 +40,7 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
         "standin_audio_dir": tmp_path / "standin",
         "acestep_poll_min_seconds": 0.01,
         "acestep_poll_max_seconds": 0.05,
+        "health_port": 0,  # any free port: tests run side by side
     }
     return Settings(_env_file=None, **(values | overrides))  # type: ignore[call-arg]
 

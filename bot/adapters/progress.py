@@ -9,6 +9,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from bot.acestep.urls import public_url
 from bot.engine.events import JobEvent
 from bot.generation import format_duration
 from bot.services import Services
@@ -82,11 +83,12 @@ class JobWatcher:
 def describe_progress(job: JobRecord) -> str:
     """One line on where a job is."""
     text = f"job {job.id}: {job.status}"
+    server = public_url(job.server or "?")
     if job.status is JobStatus.SUBMITTED and job.queue_position:
-        text += f" on {job.server} (position {job.queue_position} in its queue)"
+        text += f" on {server} (position {job.queue_position} in its queue)"
     elif job.status is JobStatus.RUNNING:
         percent = f" {job.progress:.0%}" if job.progress else ""
-        text += f"{percent} on {job.server}" + (f" — {job.stage}" if job.stage else "")
+        text += f"{percent} on {server}" + (f" — {job.stage}" if job.stage else "")
     elif job.status is JobStatus.FAILED:
         text += f" — {job.error}"
     return text

@@ -4,6 +4,7 @@ import logging
 from dataclasses import dataclass
 
 from bot.acestep.errors import AceStepError
+from bot.acestep.urls import public_url
 from bot.engine.servers import Server
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,8 @@ async def _job_seconds(server: Server) -> float | None:
         try:
             stats = await server.client.stats()
         except AceStepError as exc:
-            log.info("no job time from %s: %s", server.name, exc)
+            shown = public_url(server.name)  # never the credentials in ACESTEP_API_URL
+            log.info("no job time from %s: %s", shown, str(exc).replace(server.name, shown))
             return None
         if stats.succeeded + stats.failed > 0:
             return stats.avg_job_seconds

@@ -54,6 +54,7 @@ class JobEngine:
         self.ctx = ctx
         self.holder = holder or _default_holder()
         self._wake = asyncio.Event()
+        self.last_tick_at: datetime | None = None  # when run_forever last finished a tick (health)
         self._lease_until: datetime | None = None
 
     @property
@@ -140,6 +141,7 @@ class JobEngine:
         while not stop.is_set():
             try:
                 result = await self.tick()
+                self.last_tick_at = self.ctx.clock()
                 wait = await self._next_wait(result)
             except Exception:
                 log.exception("job engine tick failed; retrying shortly")

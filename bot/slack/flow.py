@@ -2,11 +2,17 @@
 
 Jobs get a status card in the channel (posted at once; the publisher keeps it current). Everything
 else — help, status, refusals, usage errors — is answered privately (ephemeral), as shared/SLACK.md
-advises: ephemerals are for the person asking, results belong in the channel.
+advises: ephemerals are for the person asking, results belong in the channel. A slash command's or
+a button's private answers go through its `response_url` (Bolt's `respond()`), which works in DMs
+and channels the bot has not joined; chat.postEphemeral is the fallback (mentions, thread replies,
+reactions, or a response_url that is spent: Slack allows 5 uses within 30 minutes).
 """
 
 import logging
+from contextvars import ContextVar
 
+import aiohttp
+from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 
 from bot.generation import GenerationRequest
@@ -23,6 +29,9 @@ from storage import slack_digests as digests_repo
 from storage.records import JobRecord
 
 log = logging.getLogger(__name__)
+
+# The running listener's respond(); Bolt runs each listener in its own asyncio task.
+_respond: ContextVar[AsyncRespond | None] = ContextVar("slack_respond", default=None)
 
 
 def caller_for(
@@ -170,6 +179,13 @@ async def post_notice(bot: SlackBot, *, channel_id: str, text: str) -> None:
         log.warning("could not post a notice in %s: %s", channel_id, exc)
 
 
+def reply_privately_via(respond: AsyncRespond | None) -> None:
+    """Private answers of the running listener go through this respond() (its response_url).
+
+    Bolt runs every listener in an asyncio task of its own, so this ends with the listener."""
+    _respond.set(respond if respond is not None and respond.response_url else None)
+
+
 async def say_privately(
     bot: SlackBot,
     *,
@@ -178,11 +194,32 @@ async def say_privately(
     text: str,
     blocks: list[dict[str, object]] | None = None,
     thread_ts: str | None = None,
+    respond: AsyncRespond | None = None,
 ) -> None:
-    """An ephemeral message; failures are logged (Slack does not guarantee delivery anyway)."""
+    """An ephemeral message: through the interaction's response_url when there is one, else
+    chat.postEphemeral. Failures are logged (Slack does not guarantee delivery anyway)."""
+    via = respond if respond is not None and respond.response_url else _respond.get()
+    if via is not None and await _responded(via, text=text, blocks=blocks):
+        return
     try:
         await bot.client.chat_postEphemeral(
             channel=channel_id, user=user_id, text=text, blocks=blocks, thread_ts=thread_ts
         )
     except SlackApiError as exc:
         log.warning("could not answer %s privately in %s: %s", user_id, channel_id, exc)
+
+
+async def _responded(
+    respond: AsyncRespond, *, text: str, blocks: list[dict[str, object]] | None
+) -> bool:
+    """Whether the response_url took the answer (False: spent, expired or unreachable)."""
+    try:
+        response = await respond(text=text, blocks=blocks, response_type="ephemeral")
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        reason: object = str(exc) or type(exc).__name__
+    else:
+        if response.status_code == 200:
+            return True
+        reason = f"HTTP {response.status_code} {response.body[:100]!r}"
+    log.info("response_url did not take a private answer (%s); using chat.postEphemeral", reason)
+    return False

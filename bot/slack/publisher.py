@@ -6,14 +6,16 @@ checked with Slack (`files.info`) before anything is uploaded again, so nothing 
 Card edits are throttled (one per stage change, progress at most every `update_every_s`, and at
 most `updates_per_minute` across all cards: `chat.update` is Tier 3); tracks are paced to one
 post per second per channel (Slack's per-channel message rate). Batch digests (`digests.py`)
-share the edit budget; a batch's tracks are paced like any others, after people's own.
+share the edit budget; a batch's tracks are paced like any others, after people's own. A track
+Slack keeps refusing (`MAX_POST_ATTEMPTS`) is shown on its card as not posted, with the reason. The
+loop also forgets handled event ids and button-click keys once they are a day old.
 """
 
 import asyncio
 import logging
 import time
 from collections import deque
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Final
 
@@ -37,7 +39,13 @@ from commands.status import estimate_wait
 from storage import jobs as jobs_repo
 from storage import slack as slack_repo
 from storage import tracks as tracks_repo
-from storage.records import JobRecord, JobStatus, SlackCardRecord, TrackPostRecord
+from storage.records import (
+    JobRecord,
+    JobStatus,
+    SlackCardRecord,
+    TrackPostRecord,
+    TrackRecord,
+)
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +55,8 @@ MAX_POST_ATTEMPTS: Final = 8
 MAX_CARD_ATTEMPTS: Final = 10
 BACKOFF_MAX_S: Final = 300.0
 RESOLVE_BACKOFF_MAX_S: Final = 60.0
+KEYS_KEPT: Final = timedelta(days=1)  # event ids and click keys (Slack retries for minutes)
+FORGET_EVERY: Final = timedelta(hours=1)
 DONE_POST_STATES: Final = frozenset({"shared", "resolved", "failed"})
 SEND_ERRORS = (SlackApiError, UploadFailed, httpx.HTTPError, OSError)
 
@@ -88,6 +98,7 @@ class Publisher:
         self.digests = Digests(bot, update_every_s=update_every_s, take_edit=self._limiter.take)
         self._wake = asyncio.Event()
         self._last_post: dict[str, float] = {}
+        self._forgot_at: datetime | None = None
         # One card operation at a time: the listener posting a new card and the loop refreshing
         # cards must not both see "not posted yet" and post it twice.
         self._cards = asyncio.Lock()
@@ -118,6 +129,16 @@ class Publisher:
             await self._upload(post)
         for post in await slack_repo.due_track_posts(db, now=now, states={"shared"}):
             await self._resolve(post)
+        await self._forget_old_keys()
+
+    async def _forget_old_keys(self) -> None:
+        """Drop event-id and click records older than a day (checked at most once an hour)."""
+        now = self.bot.clock()
+        if self._forgot_at is not None and now - self._forgot_at < FORGET_EVERY:
+            return
+        self._forgot_at = now
+        forgotten = await slack_repo.forget_keys_before(self.bot.services.db, now - KEYS_KEPT)
+        log.debug("forgot %d handled event/click key(s) older than a day", forgotten)
 
     # --- Cards -------------------------------------------------------------------------------
 
@@ -211,11 +232,18 @@ class Publisher:
         tracks = await tracks_repo.list_tracks(services.db, job_ids=[job.id], limit=None)
         posts = await slack_repo.posts_for_job(services.db, job.id)
         done = sum(post.state in DONE_POST_STATES for post in posts)
+        failed = [post for post in posts if post.state == "failed"]
         placeholder = any(t.placeholder for t in tracks) or (
             not tracks and services.placeholder_engine
         )
         return CardState(
-            job, tracks=len(tracks), unposted=len(tracks) - done, placeholder=placeholder
+            job,
+            tracks=len(tracks),
+            unposted=len(tracks) - done,
+            placeholder=placeholder,
+            not_posted=len(failed),
+            post_error=next((p.last_error for p in failed if p.last_error), ""),
+            folder=_folder_of(tracks, failed),
         )
 
     # --- Tracks ------------------------------------------------------------------------------
@@ -326,6 +354,12 @@ class Publisher:
         await reactions.apply_waiting(
             self.bot, channel_id=post.channel_id, ts=ts, track_id=post.track_id
         )
+
+
+def _folder_of(tracks: list[TrackRecord], failed: list[TrackPostRecord]) -> str:
+    """The folder holding the first track Slack would not take ("" when none failed)."""
+    ids = {post.track_id for post in failed}
+    return next((str(Path(t.file_path).parent) for t in tracks if t.id in ids), "")
 
 
 def _backoff(attempts: int, ceiling: float, *, base: float = 1.0) -> float:

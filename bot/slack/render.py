@@ -12,6 +12,7 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 
 from bot.generation import GenerationRequest, format_duration
+from bot.slack.escape import escape_mrkdwn
 from commands.replies import Reply
 from storage.records import JobRecord, JobStatus, TrackRecord
 
@@ -37,9 +38,7 @@ PLACEHOLDER_NOTE: Final = (
 RATE_HINT: Final = "Rate it with a reaction: 👍 👎 🔥 ⭐ or 1️⃣–5️⃣"
 
 
-def escape(text: str) -> str:
-    """Text safe to put in mrkdwn (Slack's three control characters escaped)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+escape = escape_mrkdwn  # the name render_digest and older callers use
 
 
 def clip(text: str, limit: int) -> str:
@@ -114,8 +113,8 @@ def _fit(blocks: list[Block]) -> list[Block]:
 
 
 def fallback_text(reply: Reply) -> str:
-    """The notification / screen-reader text of a reply."""
-    return clip(reply.plain(), FALLBACK_CHARS)
+    """The notification / screen-reader text of a reply (Slack reads markup there too)."""
+    return clip(escape_mrkdwn(reply.plain()), FALLBACK_CHARS)
 
 
 @dataclass(frozen=True)
@@ -128,6 +127,9 @@ class CardState:
     tracks: int = 0
     unposted: int = 0
     placeholder: bool = False
+    not_posted: int = 0  # tracks Slack kept refusing (the publisher gave up on them)
+    post_error: str = ""  # the last reason Slack gave for one of them
+    folder: str = ""  # where the files of those tracks are, to fetch them by hand
 
 
 def card_blocks(state: CardState) -> list[Block]:
@@ -186,7 +188,14 @@ def _failed_line(state: CardState) -> str:
 def _done_line(state: CardState) -> str:
     if state.unposted:
         return f"✅ *Done* — posting {state.tracks} track(s) in the thread…"
-    return f"✅ *Done* — {state.tracks} track(s) in the thread"
+    posted = f"✅ *Done* — {state.tracks - state.not_posted} track(s) in the thread"
+    if not state.not_posted:
+        return posted
+    reason = escape_mrkdwn(clip(state.post_error or "no reason given", 300))
+    return (
+        f"{posted}, {state.not_posted} could not be posted to Slack: {reason}; "
+        f"files are in `{escape_mrkdwn(state.folder)}`"
+    )
 
 
 _STATUS_LINES: Final[dict[JobStatus, Callable[[CardState], str]]] = {

@@ -1,7 +1,8 @@
 """`acemusic serve`: the Slack bot, the job engine and the publisher, in one process.
 
 Socket Mode when SLACK_APP_TOKEN is set (no public URL needed), otherwise HTTP mode on HOST:PORT
-with request signatures checked against SLACK_SIGNING_SECRET. Refuses to start, with a clear
+with request signatures checked against SLACK_SIGNING_SECRET. In both modes `/healthz` and
+`/metrics` are served on HEALTH_HOST:HEALTH_PORT (bot/monitoring). Refuses to start, with a clear
 message, when a token is missing or no ACE-Step server is configured (the built-in stand-in only
 when ACESTEP_API_URL=builtin says so explicitly).
 """
@@ -25,6 +26,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.batches.service import Finished, run_batch_keeper
 from bot.engine.events import JobEvent, Listener
+from bot.monitoring.checks import HealthChecks
+from bot.monitoring.http import add_health, bound_port, serving
 from bot.scheduler import RunOutcome, ScheduleRunner
 from bot.services import Services, open_services
 from bot.settings import BUILTIN, Settings, SettingsError
@@ -44,7 +47,6 @@ log = logging.getLogger(__name__)
 
 Mode = Literal["socket", "http"]
 EVENTS_PATH: Final = "/slack/events"
-HEALTH_PATH: Final = "/healthz"
 DRAIN_S: Final = 30.0  # at shutdown, how long running listeners may take to finish
 
 
@@ -77,7 +79,9 @@ class RunningBot:
     app: AsyncApp
     mode: Mode
     scheduler: ScheduleRunner
+    health: HealthChecks
     port: int | None = None
+    health_port: int | None = None
 
 
 async def serve(settings: Settings) -> None:
@@ -99,6 +103,7 @@ async def running_bot(
 ) -> AsyncIterator[RunningBot]:
     """Start the bot's loops and its connection to Slack; stop them all on exit."""
     client = make_web_client(settings)
+    client.on_error = services.metrics.slack_error
     bot = SlackBot(
         services,
         client,
@@ -124,9 +129,20 @@ async def running_bot(
             asyncio.create_task(run_batch_keeper(services, stop, on_finished=_batch_waker(bot))),
             asyncio.create_task(scheduler.run_forever(stop)),
         ]
+        health = HealthChecks(
+            services.db,
+            services.engine,
+            settings.health_stale_seconds,
+            clock=services.engine.ctx.clock,
+        )
+        host, wanted = settings.health_host, settings.health_port
         try:
-            async with _connection(app, settings, mode) as port:
-                yield RunningBot(bot, app, mode, scheduler, port)
+            async with (
+                serving(health, services.metrics, host=host, port=wanted) as health_port,
+                _connection(app, settings, mode, health) as port,
+            ):
+                log.info("health: http://%s:%d/healthz, metrics: /metrics", host, health_port)
+                yield RunningBot(bot, app, mode, scheduler, health, port, health_port)
             # Connection closed: nothing new arrives. Let running listeners finish their work.
             if not await bot.wait_idle(DRAIN_S):
                 log.warning("stopping with Slack work still running; it resumes at the next start")
@@ -187,7 +203,9 @@ async def _bot_user_id(client: AsyncWebClient, api_url: str) -> str:
 
 
 @asynccontextmanager
-async def _connection(app: AsyncApp, settings: Settings, mode: Mode) -> AsyncIterator[int | None]:
+async def _connection(
+    app: AsyncApp, settings: Settings, mode: Mode, health: HealthChecks
+) -> AsyncIterator[int | None]:
     if mode == "socket" and settings.slack_app_token is not None:
         handler = AsyncSocketModeHandler(app, settings.slack_app_token.get_secret_value())
         await handler.connect_async()  # type: ignore[no-untyped-call]  # bolt leaves it untyped
@@ -197,23 +215,12 @@ async def _connection(app: AsyncApp, settings: Settings, mode: Mode) -> AsyncIte
             await handler.close_async()  # type: ignore[no-untyped-call]
         return
     web_app = app.web_app(path=EVENTS_PATH, port=settings.port)
-    web_app.router.add_get(HEALTH_PATH, _health)
+    add_health(web_app, health)  # load balancers probe the public port
     runner = web.AppRunner(web_app)
     await runner.setup()
     site = web.TCPSite(runner, settings.host, settings.port)
     await site.start()
     try:
-        yield _bound_port(runner, settings.port)
+        yield bound_port(runner, settings.port)
     finally:
         await runner.cleanup()
-
-
-def _bound_port(runner: web.AppRunner, configured: int) -> int:
-    for address in runner.addresses:
-        if isinstance(address, tuple) and len(address) >= 2:
-            return int(address[1])
-    return configured
-
-
-async def _health(_request: web.Request) -> web.Response:
-    return web.json_response({"ok": True})

@@ -79,9 +79,9 @@ async def test_large_batch_waits_for_confirmation(make_bot: MakeBot) -> None:
     h = await make_bot(batch_confirm_tracks=3)
     await h.slash("batch spa x6 10s wav")
 
-    async def asked() -> str | None:
-        calls = h.fake.calls_to("chat.postEphemeral")
-        return str(calls[-1].args) if calls else None
+    async def asked() -> str | None:  # private answers to /music go through its response_url
+        notes = h.fake.workspace.ephemerals
+        return f"{notes[-1].text} {notes[-1].blocks}" if notes else None
 
     question = await eventually(asked, what="the confirmation question")
     assert "more than 3" in question

@@ -6,6 +6,7 @@ Driven directly (no background loops), against the fake Slack and real SQLite.
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -16,7 +17,7 @@ from bot.audio.codec import write_audio
 from bot.services import Services, open_services
 from bot.slack.access import AccessPolicy
 from bot.slack.context import SlackBot
-from bot.slack.publisher import Publisher
+from bot.slack.publisher import MAX_POST_ATTEMPTS, Publisher
 from bot.slack.uploads import SlackFiles
 from storage import jobs as jobs_repo
 from storage import slack as slack_repo
@@ -117,3 +118,34 @@ async def test_an_upload_that_never_completed_is_made_again_once(rig: Rig) -> No
     [post] = await slack_repo.posts_for_job(rig.services.db, 1)
     assert post.file_id == shared.id
     assert post.message_ts == shared.shares[0].ts
+
+
+async def test_a_track_slack_refused_eight_times_is_shown_as_failed_on_the_card(
+    rig: Rig, tmp_path: Path
+) -> None:
+    db = rig.services.db
+    await slack_repo.update_card(db, 1, final=False)
+    await slack_repo.update_track_post(db, rig.track_id, attempts=MAX_POST_ATTEMPTS - 1)
+    rig.fake.fail_next("files.getUploadURLExternal", "invalid_auth")  # the 8th try fails too
+    await rig.publisher.run_once()
+    [post] = await slack_repo.posts_for_job(db, 1)
+    assert post.state == "failed"
+    await rig.publisher.refresh_card(1)
+    card = rig.fake.workspace.message(CHANNEL_ID, rig.card_ts)
+    shown = str(card.blocks) + card.text
+    assert "1 track(s) in the thread" not in shown  # it is not there
+    assert "0 track(s) in the thread, 1 could not be posted to Slack" in shown
+    assert "invalid_auth" in shown
+    assert str(tmp_path) in shown  # where the file is, to fetch it by hand
+
+
+async def test_event_and_click_keys_are_forgotten_after_a_day(rig: Rig) -> None:
+    db = rig.services.db
+    now = datetime(2026, 12, 1, 12, tzinfo=UTC)
+    rig.publisher.bot.clock = lambda: now
+    old, recent = "event:Ev0OLD", "click:job_cancel:1:U1"
+    assert await slack_repo.claim_key(db, old, now=now - timedelta(hours=25), window_s=None)
+    assert await slack_repo.claim_key(db, recent, now=now - timedelta(hours=23), window_s=None)
+    await rig.publisher.run_once()
+    assert await slack_repo.claim_key(db, old, now=now, window_s=None)  # forgotten: new again
+    assert not await slack_repo.claim_key(db, recent, now=now, window_s=None)  # still known

@@ -9,10 +9,18 @@ person who asked or an admin may cancel (one rule, `commands.cancel`).
 from typing import Any, Final
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.slack import render
 from bot.slack.context import SlackBot
-from bot.slack.flow import again, allowed, allowed_caller, deliver, say_privately
+from bot.slack.flow import (
+    again,
+    allowed,
+    allowed_caller,
+    deliver,
+    reply_privately_via,
+    say_privately,
+)
 from bot.slack.listeners.views import open_modal
 from bot.slack.render_digest import BATCH_CANCEL
 from commands.cancel import cancel_batch, cancel_job
@@ -28,8 +36,11 @@ MORE_VARIANTS: Final = 2
 def register(app: AsyncApp, bot: SlackBot) -> None:
     """Wire the card buttons."""
 
-    async def cancel(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+    async def cancel(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+    ) -> None:
         await ack()
+        reply_privately_via(respond)
         job = await _claimed_job(bot, body, action)
         caller = await _caller(bot, body, job.channel_id) if job is not None else None
         if job is None or caller is None:
@@ -39,8 +50,11 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
             await deliver(bot, reply, caller)
         bot.wake_publisher()
 
-    async def repeat(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+    async def repeat(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+    ) -> None:
         await ack()
+        reply_privately_via(respond)
         job = await _claimed_job(bot, body, action)
         if job is not None:
             variants = MORE_VARIANTS if action["action_id"] == render.MORE else None
@@ -54,8 +68,11 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
                 variants=variants,
             )
 
-    async def refine(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+    async def refine(
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+    ) -> None:
         await ack()
+        reply_privately_via(respond)
         job = await _claimed_job(bot, body, action)
         channel_id = _channel(body, job) if job else ""
         if job is not None and await allowed(bot, user_id=_user(body), channel_id=channel_id):
@@ -68,9 +85,10 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
             )
 
     async def cancel_batch_click(
-        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]
+        ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
     ) -> None:
         await ack()
+        reply_privately_via(respond)
         value = str(action.get("value") or "")
         key = f"click:{BATCH_CANCEL}:{value}:{_user(body)}"
         if not value.isdigit() or not await slack_repo.claim_key(

@@ -3,17 +3,19 @@
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.slack.context import SlackBot
-from bot.slack.flow import allowed, answer
+from bot.slack.flow import allowed, answer, reply_privately_via
 from bot.slack.listeners.views import open_modal
 
 
 def register(app: AsyncApp, bot: SlackBot) -> None:
     """Wire the slash command."""
 
-    async def music(ack: AsyncAck, command: dict[str, Any]) -> None:
+    async def music(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()  # within milliseconds; the card follows in the channel
+        reply_privately_via(respond)  # works in DMs and channels the bot has not joined
         text = str(command.get("text") or "").strip()
         user_id, channel_id = str(command["user_id"]), str(command["channel_id"])
         if text:

@@ -10,7 +10,8 @@ from slack_bolt.async_app import AsyncApp
 
 from bot.health import probe_all
 from bot.slack.context import SlackBot
-from bot.slack.render import Block, clip, context, escape, section
+from bot.slack.escape import escape_mrkdwn
+from bot.slack.render import Block, clip, context, section
 from commands.listing import describe_job
 from commands.status import describe_server
 from storage import jobs as jobs_repo
@@ -37,7 +38,7 @@ async def home_view(bot: SlackBot, user_id: str) -> dict[str, Any]:
     """The Home tab of one person."""
     refusal = bot.policy.check_person(user_id)
     if refusal is not None:
-        return {"type": "home", "blocks": [section(escape(refusal.text))]}
+        return {"type": "home", "blocks": [section(escape_mrkdwn(refusal.text))]}
     db = bot.services.db
     mine = await jobs_repo.list_jobs(db, requested_by=user_id, limit=RECENT_JOBS)
     best = await ratings_repo.top_tracks(
@@ -63,4 +64,4 @@ def _scored(item: ratings_repo.TrackScore) -> str:
 
 
 def _lines(lines: list[str], empty: str) -> str:
-    return clip("\n".join(f"• {escape(line)}" for line in lines) if lines else empty, 2900)
+    return clip("\n".join(f"• {escape_mrkdwn(line)}" for line in lines) if lines else empty, 2900)
