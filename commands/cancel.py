@@ -30,7 +30,7 @@ async def cancel_job(services: Services, caller: Caller, job_id: int) -> Reply:
     if job is None:
         return _refused(msg.no_such_job(job_id))
     if not caller.may_manage(job.requested_by):
-        return _refused(msg.not_yours(f"Job #{job_id}", job.requested_by, "cancel"))
+        return _refused(msg.not_yours(f"Job #{job_id}", "cancel"))
     cancelled = await services.engine.cancel(job_id)
     if cancelled is None:
         return _refused(msg.already_finished(job_id, job.status))
@@ -43,7 +43,7 @@ async def cancel_batch(services: Services, caller: Caller, batch_id: int) -> Rep
     if batch is None:
         return _refused(msg.no_such_batch(batch_id))
     if not caller.may_manage(batch.requested_by):
-        return _refused(msg.not_yours(f"Batch #{batch_id}", batch.requested_by, "cancel"))
+        return _refused(msg.not_yours(f"Batch #{batch_id}", "cancel"))
     cancelled = await batch_service.cancel_batch(services, batch_id)
     return Reply(text=msg.batch_cancelled(batch_id, cancelled), ephemeral=True)
 

@@ -105,10 +105,11 @@ def human_duration(seconds: float) -> str:
 # --- Who may do what (owner or admin; quotas) ---
 
 
-def not_yours(thing: str, owner: str | None, verb: str) -> str:
-    """`thing` ("Job #3") belongs to someone else, and this caller is not an admin."""
-    who = f"<@{owner}>" if owner and owner[:1] in ("U", "W") else "the person who made it"
-    return f"{thing} is not yours: only {who} or an admin may {verb} it."
+def not_yours(thing: str, verb: str) -> str:
+    """`thing` ("Job #3") belongs to someone else, and this caller is not an admin.
+
+    Plain words, no Slack mention: replies are plain text that every adapter escapes."""
+    return f"{thing} is not yours: only the person who made it or an admin may {verb} it."
 
 
 def no_such_batch(batch_id: int) -> str:

@@ -184,7 +184,7 @@ async def _set_status(
         raise UsageError(f"There is no schedule #{number}.", "/music schedules")
     refusal = _may_schedule(services, caller)
     if not refusal and not caller.may_manage(record.created_by):
-        refusal = msg.not_yours(f"Schedule #{record.id}", record.created_by, _VERBS[status])
+        refusal = msg.not_yours(f"Schedule #{record.id}", _VERBS[status])
     if refusal:
         return Reply(text=refusal, ephemeral=True, ok=False)
     next_run = (
