@@ -5,7 +5,7 @@ only edited, and every track of the batch is posted exactly once."""
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 
 from storage._convert import to_record
 from storage._rows import get_row, update_row
@@ -82,12 +82,14 @@ async def queue_batch_track_posts(db: Database) -> int:
     return await add_pending_posts(db, query)
 
 
-async def posted_in_batch(db: Database, batch_id: int) -> int:
-    """How many of a batch's tracks are in Slack already."""
+async def posted_in_batch(db: Database, batch_id: int) -> tuple[int, int]:
+    """How many of a batch's tracks are in Slack already, and how many Slack refused for good."""
     query = (
-        select(SlackTrackPost.track_id)
+        select(SlackTrackPost.state, func.count())
         .join(Job, Job.id == SlackTrackPost.job_id)
-        .where(Job.batch_id == batch_id, SlackTrackPost.state.in_({"shared", "resolved"}))
+        .where(Job.batch_id == batch_id, SlackTrackPost.state.in_({"shared", "resolved", "failed"}))
+        .group_by(SlackTrackPost.state)
     )
     async with db.session() as session:
-        return len((await session.scalars(query)).all())
+        counts = {state: int(n) for state, n in (await session.execute(query)).all()}
+    return counts.get("shared", 0) + counts.get("resolved", 0), counts.get("failed", 0)

@@ -64,7 +64,8 @@ class Digests:
         state = await self._state(batch)
         blocks = digest_blocks(state)
         digest_hash = rendered_hash(blocks)
-        final = state.summary is not None and state.posted >= state.tally.tracks_made
+        settled = state.posted + state.not_posted
+        final = state.summary is not None and settled >= state.tally.tracks_made
         if digest.ts is not None and digest_hash == digest.rendered:
             if final:
                 await digests_repo.update_digest(self.bot.services.db, batch.id, final=True)
@@ -95,14 +96,21 @@ class Digests:
     async def _state(self, batch: BatchRecord) -> DigestState:
         services = self.bot.services
         tally = await batches_repo.tally(services.db, batch.id)
-        posted = await digests_repo.posted_in_batch(services.db, batch.id)
+        posted, not_posted = await digests_repo.posted_in_batch(services.db, batch.id)
         eta = None
         if tally.unfinished:
             estimate = await estimate_batch(
                 services.servers, tracks=0, jobs=tally.unfinished, cost_per_hour=None
             )
             eta = estimate.wall_seconds
-        return DigestState(batch, tally, posted, eta, placeholder=services.placeholder_engine)
+        return DigestState(
+            batch,
+            tally,
+            posted,
+            eta,
+            placeholder=services.placeholder_engine,
+            not_posted=not_posted,
+        )
 
     async def _send(
         self, digest: BatchDigestRecord, state: DigestState, blocks: list[dict[str, object]]

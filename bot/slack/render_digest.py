@@ -39,6 +39,7 @@ class DigestState:
     posted: int  # tracks already in the digest's thread
     eta_s: float | None
     placeholder: bool = False
+    not_posted: int = 0  # tracks Slack refused for good (their files stay in the batch folder)
 
     @property
     def summary(self) -> dict[str, Any] | None:
@@ -102,9 +103,18 @@ def _progress_blocks(state: DigestState) -> list[Block]:
         f"{bar} {share:.0%}",
         f"🎛 *{tally.tracks_made} of {tally.tracks_requested} tracks made*{eta}",
         f"{tally.unfinished - running} job(s) waiting · {running} on the GPU · "
-        f"{tally.failed_jobs} failed · {state.posted} track(s) posted in the thread",
+        f"{tally.failed_jobs} failed · {state.posted} track(s) posted in the thread"
+        + _not_posted(state),
     ]
     return [section("\n".join(lines))]
+
+
+def _not_posted(state: DigestState) -> str:
+    if not state.not_posted:
+        return ""
+    return (
+        f" · ⚠️ {state.not_posted} could not be posted to Slack (the files are in the batch folder)"
+    )
 
 
 def _summary_blocks(state: DigestState, summary: dict[str, Any]) -> list[Block]:
@@ -116,7 +126,7 @@ def _summary_blocks(state: DigestState, summary: dict[str, Any]) -> list[Block]:
         ("GPU time", _gpu_time(summary)),
         ("Cost", cost(summary.get("cost_usd"), summary.get("cost_per_track_usd"))),
         ("Took", human_duration(float(summary.get("elapsed_s") or 0))),
-        ("Posted here", f"{state.posted} track(s)"),
+        ("Posted here", f"{state.posted} track(s)" + _not_posted(state)),
     ]
     blocks = [
         section(f"{icon} *Finished* — {made} of {asked} tracks"),

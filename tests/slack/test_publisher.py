@@ -19,9 +19,12 @@ from bot.slack.access import AccessPolicy
 from bot.slack.context import SlackBot
 from bot.slack.publisher import MAX_POST_ATTEMPTS, Publisher
 from bot.slack.uploads import SlackFiles
+from storage import batches as batches_repo
 from storage import jobs as jobs_repo
 from storage import slack as slack_repo
+from storage import slack_digests as digests_repo
 from storage import tracks as tracks_repo
+from storage.batches import NewJob
 from storage.records import JobStatus
 from tests.conftest import make_settings
 from tests.fakeslack import CHANNEL_ID, FakeSlack
@@ -149,3 +152,36 @@ async def test_event_and_click_keys_are_forgotten_after_a_day(rig: Rig) -> None:
     await rig.publisher.run_once()
     assert await slack_repo.claim_key(db, old, now=now, window_s=None)  # forgotten: new again
     assert not await slack_repo.claim_key(db, recent, now=now, window_s=None)  # still known
+
+
+async def test_a_batch_whose_track_slack_refused_still_finishes_its_digest(
+    rig: Rig, tmp_path: Path
+) -> None:
+    db = rig.services.db
+    batch, [job_id] = await batches_repo.create_batch(
+        db,
+        name="spa",
+        origin="slack",
+        jobs=[NewJob(request={"caption": "spa", "duration_s": 10, "variants": 1})],
+        priority=1,
+    )
+    await tracks_repo.add_track(
+        db,
+        job_id=job_id,
+        variant=1,
+        **track_fields(file_path=str(tmp_path / "gone.mp3"), file_size=1),
+    )
+    await jobs_repo.update_job(db, job_id, status=JobStatus.DONE)
+    summary = {"tracks_made": 1, "tracks_requested": 1}
+    await batches_repo.finish_batch(db, batch.id, status="done", details={"summary": summary})
+    await digests_repo.ensure_digest(db, batch_id=batch.id, channel_id=CHANNEL_ID)
+    await rig.publisher.digests.run_once()  # posts the digest, queues the batch's track post
+    post = await slack_repo.update_track_post(db, rig.track_id + 1, state="failed")
+    assert post is not None
+    await rig.publisher.digests.refresh(batch.id)
+    digest = await digests_repo.get_digest(db, batch.id)
+    assert digest is not None
+    assert digest.final  # before: never final, refreshed for ever, waiting for a post that failed
+    assert digest.ts is not None
+    shown = str(rig.fake.workspace.message(CHANNEL_ID, digest.ts).blocks)
+    assert "0 track(s) · ⚠️ 1 could not be posted to Slack" in shown
