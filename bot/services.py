@@ -110,7 +110,7 @@ async def _server(
     stack.push_async_callback(http.aclose)
     client = AceStepClient(
         http,
-        name=url,
+        name=url,  # the client shows it without credentials (bot.acestep.urls.public_url)
         api_key=settings.api_key,
         max_download_bytes=settings.max_download_mb * 1024 * 1024,
     )
