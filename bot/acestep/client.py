@@ -73,7 +73,8 @@ class AceStepClient:
         self.calls: Counter[str] = Counter()  # HTTP requests sent, per endpoint path
 
     def __repr__(self) -> str:
-        return f"AceStepClient(name={self._name!r}, base_url={public_url(str(self._http.base_url))!r})"
+        base_url = public_url(str(self._http.base_url))
+        return f"AceStepClient(name={self._name!r}, base_url={base_url!r})"
 
     @property
     def name(self) -> str:

@@ -31,7 +31,9 @@ def test_public_url_drops_userinfo(url: str, shown: str) -> None:
     assert public_url_from_module is public_url
 
 
-async def test_client_name_and_repr_never_show_credentials(caplog: pytest.LogCaptureFixture) -> None:
+async def test_client_name_and_repr_never_show_credentials(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     seen: list[httpx.Request] = []
 
     def refuse(request: httpx.Request) -> httpx.Response:
