@@ -77,6 +77,7 @@ def _engine_config(settings: Settings) -> EngineConfig:
         max_attempts=settings.acestep_max_attempts,
         lost_task_grace_s=settings.acestep_lost_task_grace_seconds,
         failover_s=settings.acestep_failover_seconds,
+        server_error_limit=settings.acestep_server_error_limit,
         qc_max_regenerations=settings.qc_max_regenerations,
         loudness_target_lufs=settings.loudness_target_lufs,
     )

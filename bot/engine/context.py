@@ -19,6 +19,7 @@ class EngineConfig:
     max_attempts: int = 3
     lost_task_grace_s: float = 300.0
     failover_s: float = 120.0
+    server_error_limit: int = 10  # server errors on submit a job may meet before it fails
     qc_max_regenerations: int = 1
     loudness_target_lufs: float | None = None
     download_concurrency: int = 4

@@ -12,12 +12,14 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.acestep import errors as e
+from bot.acestep.client import Submission
 from bot.acestep.wire import build_release_payload, match_model
+from bot.engine import doubt
 from bot.engine import messages as msg
 from bot.engine.context import EngineContext
 from bot.engine.events import JobEvent, JobEventKind
 from bot.engine.servers import Server
-from bot.engine.transitions import fail, retry_or_fail
+from bot.engine.transitions import fail
 from bot.generation import GenerationRequest
 from storage import jobs as jobs_repo
 from storage import tracks as tracks_repo
@@ -26,6 +28,10 @@ from storage.records import JobRecord, JobStatus
 log = logging.getLogger(__name__)
 
 QUEUED_ONLY = frozenset({JobStatus.QUEUED})
+RELEASE = "POST /release_task"
+BODY_REFUSED = frozenset({400, 413, 415, 422})  # the server refuses what the job sent
+HOLD_BACKOFF_BASE_S = 2.0
+HOLD_BACKOFF_MAX_S = 300.0
 
 
 class ServerBusy(Exception):
@@ -35,6 +41,7 @@ class ServerBusy(Exception):
 async def dispatch(ctx: EngineContext) -> int:
     """Send as many queued jobs as the servers have room for; returns how many were sent."""
     now = ctx.clock()
+    await doubt.resolve(ctx, now)
     in_flight = await jobs_repo.count_on_server(ctx.db)
     free = {
         server: server.capacity - in_flight.get(server.name, 0)
@@ -68,29 +75,43 @@ def _roomiest(free: dict[Server, int]) -> Server | None:
 
 
 async def _submit(ctx: EngineContext, job: JobRecord, server: Server, *, idle: bool) -> bool:
-    """Send one job to one server; True when the server accepted it."""
+    """Send one job to one server; True when the server accepted it.
+
+    Raises `ServerBusy` when the server cannot take work now; the job then waits for another
+    server or for later, and nothing is counted against it unless it is the job's own fault.
+    """
     now = ctx.clock()
     request = GenerationRequest.model_validate(job.request)
     try:
         model = await _resolve_model(ctx, server, request.model, now)
         job = await _enhance(ctx, server, job, request)
         payload = await _payload(ctx, job, request, model)
+        await _know_total(server, now)
         submission = await server.client.release_task(payload)
-    except (e.AceStepQueueFull, e.AceStepUnavailable, e.AceStepAuthError) as exc:
-        _server_trouble(server, exc, now)
-        raise ServerBusy from exc
     except _ModelUnavailable as exc:
         await fail(ctx, job, str(exc), expect=QUEUED_ONLY)
         return False
-    except e.AceStepRejected as exc:
-        server.mark_up()
-        await fail(ctx, job, msg.rejected_by_server(str(exc)), expect=QUEUED_ONLY)
+    except ValueError as exc:  # a body the server would misread: the job's own problem
+        await fail(ctx, job, msg.refused_by_bot(str(exc)), expect=QUEUED_ONLY)
         return False
-    except (e.AceStepServerError, e.AceStepMalformedReply) as exc:
-        server.mark_up()
-        await retry_or_fail(ctx, job, str(exc), expect=QUEUED_ONLY)
-        return False
+    except e.AceStepError as exc:
+        return await _submit_failed(ctx, job, server, exc, now)
     server.mark_up()
+    server.note_accepted()
+    return await _submitted(ctx, job, server, submission, payload, idle=idle)
+
+
+async def _submitted(
+    ctx: EngineContext,
+    job: JobRecord,
+    server: Server,
+    submission: Submission,
+    payload: dict[str, Any],
+    *,
+    idle: bool,
+) -> bool:
+    """Store the task id the moment it is known."""
+    now = ctx.clock()
     updated = await jobs_repo.update_job(
         ctx.db,
         job.id,
@@ -115,6 +136,73 @@ async def _submit(ctx: EngineContext, job: JobRecord, server: Server, *, idle: b
         server.reset_poll_pace(now, ctx.config.poll)
     await ctx.events.publish(JobEvent(JobEventKind.SUBMITTED, updated))
     return True
+
+
+async def _submit_failed(
+    ctx: EngineContext, job: JobRecord, server: Server, exc: e.AceStepError, now: datetime
+) -> bool:
+    """Decide whose fault a failed submission is; raises `ServerBusy` when it is the server's."""
+    if _refuses_body(exc):
+        server.mark_up()
+        await fail(ctx, job, msg.rejected_by_server(str(exc)), expect=QUEUED_ONLY)
+        return False
+    _server_trouble(server, exc, now)
+    if exc.endpoint == RELEASE and doubt.reply_lost(exc):
+        await doubt.hold(ctx, job, server, str(exc))
+    elif exc.endpoint == RELEASE and isinstance(exc, e.AceStepServerError | e.AceStepRejected):
+        await _hold_for_server(ctx, job, server, str(exc), now)
+    raise ServerBusy from exc
+
+
+def _refuses_body(exc: e.AceStepError) -> bool:
+    """A 4xx that refuses what this job sent (sending it again would not help)."""
+    return (
+        isinstance(exc, e.AceStepRejected)
+        and exc.endpoint == RELEASE
+        and exc.status_code in BODY_REFUSED
+    )
+
+
+async def _hold_for_server(
+    ctx: EngineContext, job: JobRecord, server: Server, reason: str, now: datetime
+) -> None:
+    """A server error on submit: hold the job for later (others go first), bounded in count."""
+    errors = job.server_errors + 1
+    if errors >= ctx.config.server_error_limit:
+        await fail(
+            ctx,
+            job,
+            msg.server_errors_gave_up(errors, reason),
+            expect=QUEUED_ONLY,
+            server_errors=errors,
+        )
+        return
+    notes = (
+        job.notes if job.server_errors else [*job.notes, msg.held_for_server(server.name, reason)]
+    )
+    delay = min(HOLD_BACKOFF_BASE_S**errors, HOLD_BACKOFF_MAX_S)
+    await jobs_repo.update_job(
+        ctx.db,
+        job.id,
+        expect=QUEUED_ONLY,
+        server_errors=errors,
+        not_before=now + timedelta(seconds=delay),
+        notes=notes,
+    )
+
+
+async def _know_total(server: Server, now: datetime) -> None:
+    """Read the server's job total once, so a submission whose reply is lost can be checked."""
+    if server.expected_total is not None:
+        return
+    try:
+        server.note_stats(await server.client.stats(), now)
+    except e.AceStepError as exc:
+        log.info(
+            "no job count from %s (a lost submission will count as a duplicate): %s",
+            server.name,
+            exc,
+        )
 
 
 def _server_trouble(server: Server, exc: e.AceStepError, now: datetime) -> None:

@@ -23,12 +23,6 @@ from storage.records import JobRecord, JobStatus
 log = logging.getLogger(__name__)
 
 OVERDUE_FACTOR = 3.0  # a task is overdue at 3x its expected wait (plus the grace period)
-TRANSIENT = (
-    e.AceStepUnavailable,
-    e.AceStepServerError,
-    e.AceStepMalformedReply,
-    e.AceStepAuthError,
-)
 
 
 async def poll(ctx: EngineContext) -> int:
@@ -54,9 +48,8 @@ async def _poll_server(ctx: EngineContext, server: Server, jobs: list[JobRecord]
         return 0
     try:
         states = await server.client.query_results([job.task_id for job in jobs if job.task_id])
-    except TRANSIENT as exc:
-        server.mark_down(now, str(exc))
-        log.warning("polling %s failed: %s", server.name, exc)
+    except e.AceStepError as exc:  # whatever it is, it is this server's trouble only
+        _poll_failed(server, exc, now)
         await _fail_over_if_due(ctx, server, jobs, now)
         return 0
     server.mark_up()
@@ -67,6 +60,14 @@ async def _poll_server(ctx: EngineContext, server: Server, jobs: list[JobRecord]
         finished += await _apply(ctx, server, job, state, now)
     server.observe_poll(now, finished=finished, busy=True, bounds=ctx.config.poll)
     return finished
+
+
+def _poll_failed(server: Server, exc: e.AceStepError, now: datetime) -> None:
+    """Back the server off (a 429 also holds new work for it); its tasks stay where they are."""
+    server.mark_down(now, str(exc))
+    if isinstance(exc, e.AceStepQueueFull):
+        server.mark_full(now, exc.retry_after)
+    log.warning("polling %s failed: %s", server.name, exc)
 
 
 async def _apply(
