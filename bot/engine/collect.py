@@ -7,11 +7,13 @@ fewer variants than asked (its GPU tier caps batch size) is asked for the rest.
 """
 
 import asyncio
+import errno
 import logging
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bot import constants as c
 from bot.acestep import errors as e
 from bot.acestep.wire import ResultItem
 from bot.audio.codec import AudioDecodeError, probe_audio
@@ -21,9 +23,8 @@ from bot.engine.context import EngineContext
 from bot.engine.events import JobEvent, JobEventKind
 from bot.engine.naming import output_path
 from bot.engine.servers import Server
-from bot.engine.transitions import requeue, retry_or_fail
+from bot.engine.transitions import fail, requeue, retry_or_fail
 from bot.generation import GenerationRequest
-from bot.standin import PLACEHOLDER_MODEL_PREFIX
 from storage import jobs as jobs_repo
 from storage import tracks as tracks_repo
 from storage.records import JobRecord, JobStatus, TrackRecord
@@ -31,6 +32,9 @@ from storage.records import JobRecord, JobStatus, TrackRecord
 log = logging.getLogger(__name__)
 
 DOWNLOADING_ONLY = frozenset({JobStatus.DOWNLOADING})
+FORBIDDEN = 403
+DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
+NOT_WRITABLE = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
 
 
 async def collect(ctx: EngineContext) -> int:
@@ -71,13 +75,61 @@ async def collect_job(ctx: EngineContext, job: JobRecord) -> bool:
                 ctx, server, job, item, variant=variant, seed=seed
             )
             new_tracks.append(track)
-    except e.AceStepUnavailable as exc:
-        server.mark_down(ctx.clock(), str(exc))
-        return False  # stays DOWNLOADING; retried on a later tick
-    except (e.AceStepFileMissing, e.AceStepMalformedReply, e.AceStepServerError) as exc:
-        await retry_or_fail(ctx, job, str(exc), expect=DOWNLOADING_ONLY)
+    except e.AceStepError as exc:
+        await _download_failed(ctx, server, job, exc)
+        return False
+    except OSError as exc:  # our own disk: full, read-only, no permission
+        await _disk_failed(ctx, job, exc)
         return False
     return await _settle(ctx, job, previous, new_tracks, asked=_asked_for(job))
+
+
+async def _download_failed(
+    ctx: EngineContext, server: Server, job: JobRecord, exc: e.AceStepError
+) -> None:
+    """Wait for a server that is away; fail on refused credentials; retry a broken file."""
+    now = ctx.clock()
+    if isinstance(exc, e.AceStepUnavailable | e.AceStepQueueFull):
+        server.mark_down(now, str(exc))  # stays DOWNLOADING; fetched again on a later tick
+        if _server_given_up(ctx, server, now):
+            await requeue(ctx, job, msg.moved_server(server.name), expect=DOWNLOADING_ONLY)
+        return
+    refused = _refusal(exc)
+    if refused is not None:
+        server.mark_down(now, str(exc))
+        await fail(ctx, job, refused, detail=str(exc), expect=DOWNLOADING_ONLY)
+        return
+    await retry_or_fail(ctx, job, str(exc), expect=DOWNLOADING_ONLY)
+
+
+def _refusal(exc: e.AceStepError) -> str | None:
+    """The reason to give when the server will not hand over files at all (401/403)."""
+    if isinstance(exc, e.AceStepAuthError):
+        return msg.download_auth_refused()
+    if isinstance(exc, e.AceStepRejected) and exc.status_code == FORBIDDEN:
+        return msg.download_forbidden()
+    return None
+
+
+def _server_given_up(ctx: EngineContext, server: Server, now: datetime) -> bool:
+    """Silent past the failover time while another server can make the track again."""
+    if server.down_since is None:
+        return False
+    if (now - server.down_since).total_seconds() < ctx.config.failover_s:
+        return False
+    return any(s is not server and s.healthy and s.accepts_work(now) for s in ctx.servers)
+
+
+async def _disk_failed(ctx: EngineContext, job: JobRecord, exc: OSError) -> None:
+    """A local write failed: fail the job with what to fix (the path stays in the detail)."""
+    log.error("job %s: cannot write its track: %s", job.id, exc)
+    if exc.errno in DISK_FULL:
+        reason = msg.disk_full()
+    elif exc.errno in NOT_WRITABLE:
+        reason = msg.disk_not_writable()
+    else:
+        reason = msg.disk_error(exc.strerror or type(exc).__name__)
+    await fail(ctx, job, reason, detail=str(exc), expect=DOWNLOADING_ONLY)
 
 
 async def _fetch_variant(
@@ -91,7 +143,11 @@ async def _fetch_variant(
 ) -> TrackRecord:
     """Download one file, check it, and record it as variant `variant` of the job."""
     request = GenerationRequest.model_validate(job.request)
-    dest = output_path(ctx.config.output_dir, job, request, variant, _extension(item, request))
+    extension = _extension(item, request)
+    placeholder = server.placeholder or is_placeholder(item)
+    dest = output_path(
+        ctx.config.output_dir, job, request, variant, extension, placeholder=placeholder
+    )
     downloaded = await server.client.download(item.file, dest)
     report = await asyncio.to_thread(check_audio, dest, expected_duration_s=request.duration_s)
     delivery = await _delivery_copy(ctx, dest, request)
@@ -109,6 +165,7 @@ async def _fetch_variant(
             size=downloaded.size,
             report=report,
             delivery=delivery,
+            placeholder=placeholder,
         ),
     )
 
@@ -129,6 +186,7 @@ def _provenance(
     size: int,
     report: QcReport,
     delivery: Path | None,
+    placeholder: bool,
 ) -> dict[str, Any]:
     """Every column of a track row besides its key: what was asked, what came back, checks."""
     info = _probe(path)
@@ -157,7 +215,7 @@ def _provenance(
         "qc_verdict": report.verdict,
         "qc": report.to_json(),
         "qc_problems": list(report.problems),
-        "placeholder": server.placeholder or is_placeholder(item),
+        "placeholder": placeholder,
         "delivery_path": str(delivery) if delivery else None,
     }
 
@@ -174,7 +232,7 @@ def own_seed(item: ResultItem, index: int, files: int) -> str | None:
 
 def is_placeholder(item: ResultItem) -> bool:
     """Whether the built-in stand-in (not an AI model) made this file."""
-    return (item.dit_model or "").startswith(PLACEHOLDER_MODEL_PREFIX)
+    return (item.dit_model or "").startswith(c.PLACEHOLDER_MODEL_PREFIX)
 
 
 def _probe(path: Path) -> dict[str, Any]:
