@@ -2,12 +2,14 @@
 placeholder when the audio is."""
 
 import errno
+import json
 from pathlib import Path
 
 import httpx
 import pytest
 
 from bot.acestep import download
+from bot.slack.render import CardState, card_blocks
 from storage.records import JobStatus
 from tests.engine.conftest import MakeRig, Rig
 
@@ -75,6 +77,9 @@ async def test_local_disk_errors_fail_the_job_with_a_reason(
     assert failed.error is not None
     assert words in failed.error
     assert not [p for p in rig.output_dir.rglob("*") if p.is_file()]  # nothing half-written
+    card = json.dumps(card_blocks(CardState(job=failed)))
+    assert "Failed" in card
+    assert words in card  # the job's card tells people what to fix
 
 
 async def test_partial_downloads_left_by_a_killed_process_are_removed_at_start(
@@ -98,3 +103,34 @@ async def test_placeholder_tracks_say_so_in_their_file_name(make_rig: MakeRig) -
     await rig.engine.run_until_idle()
     names = [Path(track.file_path).name for track in await rig.tracks(job.id)]
     assert names == [f"job{job.id:05d}-hotel-lobby-jazz-PLACEHOLDER-v1.wav"]
+
+
+async def test_files_on_a_server_that_stays_away_are_made_again_elsewhere(
+    make_rig: MakeRig,
+) -> None:
+    rig = await make_rig(servers=2, capacity=1, failover_s=60)
+    job = await rig.enqueue()
+    await rig.engine.tick()
+    assert (await rig.job(job.id)).server == "server0"
+    await rig.standins[0].wait_until_idle()  # made; but its file can no longer be fetched
+    rig.transports[0].inner = AudioUnreachable(rig.transports[0].inner)
+    for _ in range(40):
+        await rig.engine.tick()
+        rig.clock.advance(10)
+        if (await rig.job(job.id)).status.finished:
+            break
+    done = await rig.job(job.id)
+    assert (done.status, done.server, done.failures) == (JobStatus.DONE, "server1", 0)
+    assert any("stopped answering" in note for note in done.notes)
+
+
+class AudioUnreachable(httpx.AsyncBaseTransport):
+    """/v1/audio cannot be reached; everything else passes through."""
+
+    def __init__(self, inner: httpx.AsyncBaseTransport) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/v1/audio":
+            raise httpx.ConnectError("connection refused", request=request)
+        return await self.inner.handle_async_request(request)
