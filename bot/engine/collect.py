@@ -59,6 +59,8 @@ async def collect_job(ctx: EngineContext, job: JobRecord) -> bool:
     if server is None:
         await requeue(ctx, job, msg.server_removed(str(job.server)), expect=DOWNLOADING_ONLY)
         return False
+    if not await _server_ready(ctx, server, job):
+        return False
     items = [ResultItem.model_validate(raw) for raw in job.result or []]
     files = [item for item in items if item.file]
     existing = await tracks_repo.list_tracks(
@@ -90,9 +92,11 @@ async def _download_failed(
     """Wait for a server that is away; fail on refused credentials; retry a broken file."""
     now = ctx.clock()
     if isinstance(exc, e.AceStepUnavailable | e.AceStepQueueFull):
-        server.mark_down(now, str(exc))  # stays DOWNLOADING; fetched again on a later tick
-        if _server_given_up(ctx, server, now):
-            await requeue(ctx, job, msg.moved_server(server.name), expect=DOWNLOADING_ONLY)
+        server.mark_down(now, str(exc))  # stays DOWNLOADING; fetched again after the back-off
+        return
+    if isinstance(exc, e.AceStepServerError):
+        server.mark_down(now, str(exc))
+        await _count_server_error(ctx, job, str(exc))
         return
     refused = _refusal(exc)
     if refused is not None:
@@ -100,6 +104,30 @@ async def _download_failed(
         await fail(ctx, job, refused, detail=str(exc), expect=DOWNLOADING_ONLY)
         return
     await retry_or_fail(ctx, job, str(exc), expect=DOWNLOADING_ONLY)
+
+
+async def _server_ready(ctx: EngineContext, server: Server, job: JobRecord) -> bool:
+    """Whether to fetch now: not while the server backs off; elsewhere once it is given up."""
+    now = ctx.clock()
+    if _server_given_up(ctx, server, now):
+        await requeue(ctx, job, msg.moved_server(server.name), expect=DOWNLOADING_ONLY)
+        return False
+    return server.retry_at is None or now >= server.retry_at
+
+
+async def _count_server_error(ctx: EngineContext, job: JobRecord, reason: str) -> None:
+    """A 5xx on a download is the server's trouble; bounded per job, then the job fails."""
+    errors = job.server_errors + 1
+    if errors >= ctx.config.server_error_limit:
+        await fail(
+            ctx,
+            job,
+            msg.server_errors_gave_up(errors, reason),
+            expect=DOWNLOADING_ONLY,
+            server_errors=errors,
+        )
+        return
+    await jobs_repo.update_job(ctx.db, job.id, expect=DOWNLOADING_ONLY, server_errors=errors)
 
 
 def _refusal(exc: e.AceStepError) -> str | None:

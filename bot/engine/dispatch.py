@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from bot import constants as c
 from bot.acestep import errors as e
 from bot.acestep.client import Submission
 from bot.acestep.wire import build_release_payload, match_model
@@ -35,7 +36,15 @@ HOLD_BACKOFF_MAX_S = 300.0
 
 
 class ServerBusy(Exception):
-    """The chosen server cannot take work right now; the job stays queued, untouched."""
+    """The chosen server cannot take work right now; the job stays queued.
+
+    `held` says the job must now wait (its submission is in doubt, or it is backing off);
+    otherwise it is untouched and may go to another server straight away.
+    """
+
+    def __init__(self, *, held: bool = False) -> None:
+        super().__init__("server busy")
+        self.held = held
 
 
 async def dispatch(ctx: EngineContext) -> int:
@@ -53,17 +62,33 @@ async def dispatch(ctx: EngineContext) -> int:
         return 0
     sent = 0
     for job in await jobs_repo.next_queued(ctx.db, limit=sum(free.values()), now=now):
-        server = _roomiest(free)
-        if server is None:
+        if await _place(ctx, job, free, in_flight) is not None:
+            sent += 1
+        elif not any(free.values()):
             break
-        try:
-            if await _submit(ctx, job, server, idle=in_flight.get(server.name, 0) == 0):
-                sent += 1
-                in_flight[server.name] = in_flight.get(server.name, 0) + 1
-                free[server] -= 1
-        except ServerBusy:
-            free[server] = 0
     return sent
+
+
+async def _place(
+    ctx: EngineContext, job: JobRecord, free: dict[Server, int], in_flight: dict[str, int]
+) -> Server | None:
+    """Send the job to the roomiest server, or the next one if that one is busy; None if unsent."""
+    while (server := _roomiest(free)) is not None:
+        try:
+            accepted = await _submit(ctx, job, server, idle=in_flight.get(server.name, 0) == 0)
+        except ServerBusy as busy:
+            free[server] = 0
+            fresh = None if busy.held else await jobs_repo.get_job(ctx.db, job.id)
+            if fresh is None or fresh.status is not JobStatus.QUEUED:
+                return None
+            job = fresh  # untouched by that server: try the next one now
+            continue
+        if not accepted:
+            return None
+        in_flight[server.name] = in_flight.get(server.name, 0) + 1
+        free[server] -= 1
+        return server
+    return None
 
 
 def _roomiest(free: dict[Server, int]) -> Server | None:
@@ -147,11 +172,14 @@ async def _submit_failed(
         await fail(ctx, job, msg.rejected_by_server(str(exc)), expect=QUEUED_ONLY)
         return False
     _server_trouble(server, exc, now)
-    if exc.endpoint == RELEASE and doubt.reply_lost(exc):
+    held = exc.endpoint == RELEASE
+    if held and doubt.reply_lost(exc):
         await doubt.hold(ctx, job, server, str(exc))
-    elif exc.endpoint == RELEASE and isinstance(exc, e.AceStepServerError | e.AceStepRejected):
+    elif held and isinstance(exc, e.AceStepServerError | e.AceStepRejected):
         await _hold_for_server(ctx, job, server, str(exc), now)
-    raise ServerBusy from exc
+    else:
+        held = False
+    raise ServerBusy(held=held) from exc
 
 
 def _refuses_body(exc: e.AceStepError) -> bool:
@@ -192,8 +220,11 @@ async def _hold_for_server(
 
 
 async def _know_total(server: Server, now: datetime) -> None:
-    """Read the server's job total once, so a submission whose reply is lost can be checked."""
-    if server.expected_total is not None:
+    """A recent job total of the server, so a submission whose reply is lost can be checked."""
+    fresh = server.stats_at is not None and (
+        (now - server.stats_at).total_seconds() <= c.STATS_REFRESH_S
+    )
+    if server.expected_total is not None and fresh:
         return
     try:
         server.note_stats(await server.client.stats(), now)

@@ -7,13 +7,15 @@ When a submission's reply is lost (a timeout or broken connection after sending,
 HTTP 200), the job is held with that expected total and the server is backed off. Before anything
 else is sent to that server, the engine reads `/v1/stats` again:
 
-- the total has not grown: the submission never arrived; the job is sent again, no duplicate;
-- it has grown (or cannot be compared: no baseline, the server is gone or failed over): the
+- the total is unchanged: the submission never arrived; the job is sent again, no duplicate;
+- it changed (or cannot be compared: no baseline, the server is gone or failed over): the
   server probably made a task we cannot see; the job is sent again and the possible duplicate
   is counted on the job (`duplicate_submissions`), on the server, in a note and in the log.
 
 The count errs on the side of reporting: another client's submission in the same window is also
-counted, a real duplicate never goes uncounted.
+counted. The one way to miss a duplicate is the server dropping exactly as many old finished jobs
+(it sweeps those finished over 24 h ago every 5 min) as it gained in the window between the
+baseline (at most `STATS_REFRESH_S` old when a submission is sent) and the check.
 """
 
 import logging
@@ -102,10 +104,14 @@ def _given_up(ctx: EngineContext, server: Server, now: datetime) -> bool:
 
 
 def _arrived(before: int | None, now_total: int | None) -> bool:
-    """Whether the submission probably reached the server (True when it cannot be ruled out)."""
+    """Whether the submission may have reached the server: only an unchanged total rules it out.
+
+    A lower total is ambiguous (a restart, or the server's daily sweep of old finished jobs
+    hiding a new one), so it counts as arrived too.
+    """
     if before is None or now_total is None:
         return True
-    return now_total > before  # equal: nothing arrived; lower: the server restarted, task gone
+    return now_total != before
 
 
 async def _release(ctx: EngineContext, job: JobRecord, *, arrived: bool) -> None:

@@ -95,8 +95,8 @@ def held_for_server(server: str, reason: str) -> str:
 
 def server_errors_gave_up(count: int, reason: str) -> str:
     return (
-        f"ACE-Step servers answered with an error each of the {count} times this job was sent, "
-        f"so I stopped trying. Last problem: {reason}"
+        f"ACE-Step servers answered with an error {count} times while sending or fetching "
+        f"this job, so I stopped trying. Last problem: {reason}"
     )
 
 

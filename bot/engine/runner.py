@@ -125,8 +125,8 @@ class JobEngine:
         finished = await poll(self.ctx)
         dispatched = await dispatch(self.ctx)
         completed = await collect(self.ctx)
-        if completed:  # collecting can re-queue top-ups: give them a server straight away
-            dispatched += await dispatch(self.ctx)
+        # Collecting frees room and can re-queue work (top-ups, failover): fill it straight away.
+        dispatched += await dispatch(self.ctx)
         return TickResult(dispatched, finished, completed)
 
     async def run_until_idle(self, job_ids: Collection[int] | None = None) -> None:

@@ -29,8 +29,7 @@ class AudioRefused(httpx.AsyncBaseTransport):
 
 async def _run(rig: Rig, job_id: int) -> None:
     for _ in range(30):
-        await rig.engine.tick()
-        rig.clock.advance(1)
+        await rig.step(1)
         if (await rig.job(job_id)).status.finished:
             return
 
@@ -115,8 +114,7 @@ async def test_files_on_a_server_that_stays_away_are_made_again_elsewhere(
     await rig.standins[0].wait_until_idle()  # made; but its file can no longer be fetched
     rig.transports[0].inner = AudioUnreachable(rig.transports[0].inner)
     for _ in range(40):
-        await rig.engine.tick()
-        rig.clock.advance(10)
+        await rig.step(10)
         if (await rig.job(job.id)).status.finished:
             break
     done = await rig.job(job.id)
@@ -134,3 +132,38 @@ class AudioUnreachable(httpx.AsyncBaseTransport):
         if request.url.path == "/v1/audio":
             raise httpx.ConnectError("connection refused", request=request)
         return await self.inner.handle_async_request(request)
+
+
+async def test_a_burst_of_502_on_downloads_waits_for_the_server(make_rig: MakeRig) -> None:
+    rig = await make_rig(capacity=3, failover_s=600)
+    refusing = AudioRefused(rig.transports[0].inner, 502)
+    rig.transports[0].inner = refusing
+    jobs = [await rig.enqueue() for _ in range(6)]
+    for _ in range(30):  # 30 s of 502 from /v1/audio
+        await rig.step(1)
+    during = await rig.statuses(jobs)
+    assert JobStatus.DOWNLOADING in during
+    assert not any(status.finished for status in during)
+    rig.transports[0].inner = refusing.inner
+    for _ in range(60):
+        await rig.step(5)
+        if await rig.all_finished(jobs):
+            break
+    ended = [await rig.job(job.id) for job in jobs]
+    assert [(job.status, job.failures, job.submissions) for job in ended] == [
+        (JobStatus.DONE, 0, 1)
+    ] * 6
+
+
+async def test_a_file_the_server_always_errors_on_ends_the_job(make_rig: MakeRig) -> None:
+    rig = await make_rig(server_error_limit=3, failover_s=600)
+    rig.transports[0].inner = AudioRefused(rig.transports[0].inner, 500)
+    job = await rig.enqueue()
+    for _ in range(100):
+        await rig.step(60)
+        if (await rig.job(job.id)).status.finished:
+            break
+    failed = await rig.job(job.id)
+    assert failed.status is JobStatus.FAILED
+    assert failed.error is not None
+    assert "3 times" in failed.error

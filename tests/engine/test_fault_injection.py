@@ -50,7 +50,7 @@ async def _run(rig: Rig, jobs: list[JobRecord]) -> int:
     """Tick (moving the clock) until every job has finished; returns idle-while-waiting ticks."""
     idle = 0
     for _ in range(MAX_TICKS):
-        await rig.engine.tick()
+        await rig.step(0)
         if not await _healthy_server_is_busy_or_nothing_waits(rig, "server0"):
             idle += 1
         if await rig.all_finished(jobs):

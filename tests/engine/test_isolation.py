@@ -55,16 +55,14 @@ async def test_a_burst_of_502_on_submit_holds_jobs_instead_of_failing_them(
     faulty = _inject(rig, 0, {"/release_task": Faults(server_error=1.0)})
     jobs = [await rig.enqueue() for _ in range(30)]
     for _ in range(20):  # a 20 s burst
-        await rig.engine.tick()
-        rig.clock.advance(1)
+        await rig.step(1)
     assert faulty.count("server_error") > 0
     assert not rig.ctx.servers[0].healthy
     assert await rig.statuses(jobs) == [JobStatus.QUEUED] * 30
     faulty.enabled = False
     rig.clock.advance(120)
     for _ in range(100):
-        await rig.engine.tick()
-        rig.clock.advance(5)
+        await rig.step(5)
         if await rig.all_finished(jobs):
             break
     assert await rig.statuses(jobs) == [JobStatus.DONE] * 30
@@ -76,8 +74,7 @@ async def test_a_5xx_burst_sends_the_held_jobs_to_the_other_server(make_rig: Mak
     _inject(rig, 0, {"/release_task": Faults(server_error=1.0)})
     jobs = [await rig.enqueue() for _ in range(6)]
     for _ in range(40):
-        await rig.engine.tick()
-        rig.clock.advance(2)
+        await rig.step(2)
         if await rig.all_finished(jobs):
             break
     for job in jobs:
@@ -114,8 +111,7 @@ async def test_a_timed_out_submit_is_checked_on_the_server_before_sending_again(
     rig.transports[0].inner = LostReply(rig.transports[0].inner, arrived=arrived)
     job = await rig.enqueue()
     for _ in range(30):
-        await rig.engine.tick()
-        rig.clock.advance(5)
+        await rig.step(5)
         if (await rig.job(job.id)).status.finished:
             break
     done = await rig.job(job.id)
