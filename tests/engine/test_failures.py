@@ -150,6 +150,7 @@ async def test_dead_server_hands_its_tasks_to_the_other_without_duplicates(
     # The healthy server finishes its own two; the dead one is polled, fails, then times out.
     for _ in range(50):
         await rig.engine.tick()
+        await rig.standins[1].wait_until_idle()  # its work keeps pace with the moved clock
         rig.clock.advance(30)
         if await rig.all_finished(jobs):
             break
