@@ -124,5 +124,4 @@ async def test_a_server_failing_every_call_never_holds_up_the_healthy_one(
     assert all(job.status is JobStatus.DONE for job in ended)
     assert all(job.failures == 0 for job in ended)
     assert {job.server for job in ended} == {"server0"}
-    assert broken.count("server_error")
-    assert broken.count("timeout")
+    assert broken.injected  # it was tried (and failed) between its back-offs
