@@ -4,6 +4,10 @@ Idempotent by construction: a track is keyed by (job, variant) and variants are 
 task's result, so a process killed half-way re-downloads only what it had not recorded yet.
 A take that fails the audio check is made again (a bounded number of times); a server that made
 fewer variants than asked (its GPU tier caps batch size) is asked for the rest.
+
+A download always ends: a server that is away or answers 5xx is backed off and asked again later
+(its files are made again elsewhere once it is given up; 5xx bounded per job); a refusal (401 key,
+403 folder) or a local disk error (full, no permission) fails the job with what to fix.
 """
 
 import asyncio

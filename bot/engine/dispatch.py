@@ -2,6 +2,12 @@
 
 Each server takes at most `capacity` of our tasks at a time, so its own queue stays short: an
 interactive request dispatched now waits behind a handful of batch tasks at most, never hundreds.
+
+A failed submission is the job's fault only when the server refuses what it sent (400, 413, 415,
+422) or the bot cannot build it; then the job fails. Anything else is the server's trouble: the
+server is backed off and the job goes to the next server at once, or is held — after a 5xx
+(bounded by `server_error_limit`), or while a submission whose reply was lost is checked
+(`bot.engine.doubt`).
 """
 
 import logging

@@ -1,8 +1,9 @@
 """Poll: one `/query_result` call per server carries every task id we have in flight there.
 
 Each answer moves its job on: finished work to DOWNLOADING, failures to a retry or FAILED, tasks
-the server has forgotten (or sat on far too long) to the lost-task path. A server that stops
-answering for longer than the failover time hands its tasks to the other servers.
+the server has forgotten (or sat on far too long) to the lost-task path. Any error from one
+server's poll (429, 4xx, 5xx, timeout, unreadable reply) backs off that server only; one that
+stops answering for longer than the failover time hands its tasks to the other servers.
 """
 
 import logging
