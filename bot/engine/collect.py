@@ -5,13 +5,10 @@ task's result, so a process killed half-way re-downloads only what it had not re
 A take that fails the audio check is made again (a bounded number of times); a server that made
 fewer variants than asked (its GPU tier caps batch size) is asked for the rest.
 
-A download always ends: a server that is away or answers 5xx is backed off and asked again later
-(its files are made again elsewhere once it is given up; 5xx bounded per job); a refusal (401 key,
-403 folder) or a local disk error (full, no permission) fails the job with what to fix.
+A download always ends; `download_errors` says how for each kind of failure.
 """
 
 import asyncio
-import errno
 import logging
 from datetime import datetime
 from pathlib import Path
@@ -24,10 +21,11 @@ from bot.audio.codec import AudioDecodeError, probe_audio
 from bot.audio.qc import QcReport, check_audio, normalise_loudness
 from bot.engine import messages as msg
 from bot.engine.context import EngineContext
+from bot.engine.download_errors import disk_failed, download_failed, server_ready
 from bot.engine.events import JobEvent, JobEventKind
 from bot.engine.naming import output_path
 from bot.engine.servers import Server
-from bot.engine.transitions import fail, requeue, retry_or_fail
+from bot.engine.transitions import requeue
 from bot.generation import GenerationRequest
 from storage import jobs as jobs_repo
 from storage import tracks as tracks_repo
@@ -36,9 +34,6 @@ from storage.records import JobRecord, JobStatus, TrackRecord
 log = logging.getLogger(__name__)
 
 DOWNLOADING_ONLY = frozenset({JobStatus.DOWNLOADING})
-FORBIDDEN = 403
-DISK_FULL = frozenset({errno.ENOSPC, errno.EDQUOT})
-NOT_WRITABLE = frozenset({errno.EACCES, errno.EPERM, errno.EROFS})
 
 
 async def collect(ctx: EngineContext) -> int:
@@ -63,7 +58,7 @@ async def collect_job(ctx: EngineContext, job: JobRecord) -> bool:
     if server is None:
         await requeue(ctx, job, msg.server_removed(str(job.server)), expect=DOWNLOADING_ONLY)
         return False
-    if not await _server_ready(ctx, server, job):
+    if not await server_ready(ctx, server, job):
         return False
     items = [ResultItem.model_validate(raw) for raw in job.result or []]
     files = [item for item in items if item.file]
@@ -82,86 +77,12 @@ async def collect_job(ctx: EngineContext, job: JobRecord) -> bool:
             )
             new_tracks.append(track)
     except e.AceStepError as exc:
-        await _download_failed(ctx, server, job, exc)
+        await download_failed(ctx, server, job, exc)
         return False
     except OSError as exc:  # our own disk: full, read-only, no permission
-        await _disk_failed(ctx, job, exc)
+        await disk_failed(ctx, job, exc)
         return False
     return await _settle(ctx, job, previous, new_tracks, asked=_asked_for(job))
-
-
-async def _download_failed(
-    ctx: EngineContext, server: Server, job: JobRecord, exc: e.AceStepError
-) -> None:
-    """Wait for a server that is away; fail on refused credentials; retry a broken file."""
-    now = ctx.clock()
-    if isinstance(exc, e.AceStepUnavailable | e.AceStepQueueFull):
-        server.mark_down(now, str(exc))  # stays DOWNLOADING; fetched again after the back-off
-        return
-    if isinstance(exc, e.AceStepServerError):
-        server.mark_down(now, str(exc))
-        await _count_server_error(ctx, job, str(exc))
-        return
-    refused = _refusal(exc)
-    if refused is not None:
-        server.mark_down(now, str(exc))
-        await fail(ctx, job, refused, detail=str(exc), expect=DOWNLOADING_ONLY)
-        return
-    await retry_or_fail(ctx, job, str(exc), expect=DOWNLOADING_ONLY)
-
-
-async def _server_ready(ctx: EngineContext, server: Server, job: JobRecord) -> bool:
-    """Whether to fetch now: not while the server backs off; elsewhere once it is given up."""
-    now = ctx.clock()
-    if _server_given_up(ctx, server, now):
-        await requeue(ctx, job, msg.moved_server(server.name), expect=DOWNLOADING_ONLY)
-        return False
-    return server.retry_at is None or now >= server.retry_at
-
-
-async def _count_server_error(ctx: EngineContext, job: JobRecord, reason: str) -> None:
-    """A 5xx on a download is the server's trouble; bounded per job, then the job fails."""
-    errors = job.server_errors + 1
-    if errors >= ctx.config.server_error_limit:
-        await fail(
-            ctx,
-            job,
-            msg.server_errors_gave_up(errors, reason),
-            expect=DOWNLOADING_ONLY,
-            server_errors=errors,
-        )
-        return
-    await jobs_repo.update_job(ctx.db, job.id, expect=DOWNLOADING_ONLY, server_errors=errors)
-
-
-def _refusal(exc: e.AceStepError) -> str | None:
-    """The reason to give when the server will not hand over files at all (401/403)."""
-    if isinstance(exc, e.AceStepAuthError):
-        return msg.download_auth_refused()
-    if isinstance(exc, e.AceStepRejected) and exc.status_code == FORBIDDEN:
-        return msg.download_forbidden()
-    return None
-
-
-def _server_given_up(ctx: EngineContext, server: Server, now: datetime) -> bool:
-    """Silent past the failover time while another server can make the track again."""
-    if server.down_since is None:
-        return False
-    if (now - server.down_since).total_seconds() < ctx.config.failover_s:
-        return False
-    return any(s is not server and s.healthy and s.accepts_work(now) for s in ctx.servers)
-
-
-async def _disk_failed(ctx: EngineContext, job: JobRecord, exc: OSError) -> None:
-    """A local write failed: fail the job with what to fix (the path stays in the detail)."""
-    log.error("job %s: cannot write its track: %s", job.id, exc)
-    if exc.errno in DISK_FULL:
-        reason = msg.disk_full()
-    elif exc.errno in NOT_WRITABLE:
-        reason = msg.disk_not_writable()
-    else:
-        reason = msg.disk_error(exc.strerror or type(exc).__name__)
-    await fail(ctx, job, reason, detail=str(exc), expect=DOWNLOADING_ONLY)
 
 
 async def _fetch_variant(

@@ -3,11 +3,8 @@
 Each server takes at most `capacity` of our tasks at a time, so its own queue stays short: an
 interactive request dispatched now waits behind a handful of batch tasks at most, never hundreds.
 
-A failed submission is the job's fault only when the server refuses what it sent (400, 413, 415,
-422) or the bot cannot build it; then the job fails. Anything else is the server's trouble: the
-server is backed off and the job goes to the next server at once, or is held — after a 5xx
-(bounded by `server_error_limit`), or while a submission whose reply was lost is checked
-(`bot.engine.doubt`).
+A server that cannot take a job (`submit_errors` says whose fault a failure is) is skipped for the
+rest of the round, and the job goes to the next server at once unless it is now held.
 """
 
 import logging
@@ -17,7 +14,6 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from bot import constants as c
 from bot.acestep import errors as e
 from bot.acestep.client import Submission
 from bot.acestep.wire import build_release_payload, match_model
@@ -26,6 +22,7 @@ from bot.engine import messages as msg
 from bot.engine.context import EngineContext
 from bot.engine.events import JobEvent, JobEventKind
 from bot.engine.servers import Server
+from bot.engine.submit_errors import ServerBusy, know_total, submit_failed
 from bot.engine.transitions import fail
 from bot.generation import GenerationRequest
 from storage import jobs as jobs_repo
@@ -35,22 +32,6 @@ from storage.records import JobRecord, JobStatus
 log = logging.getLogger(__name__)
 
 QUEUED_ONLY = frozenset({JobStatus.QUEUED})
-RELEASE = "POST /release_task"
-BODY_REFUSED = frozenset({400, 413, 415, 422})  # the server refuses what the job sent
-HOLD_BACKOFF_BASE_S = 2.0
-HOLD_BACKOFF_MAX_S = 300.0
-
-
-class ServerBusy(Exception):
-    """The chosen server cannot take work right now; the job stays queued.
-
-    `held` says the job must now wait (its submission is in doubt, or it is backing off);
-    otherwise it is untouched and may go to another server straight away.
-    """
-
-    def __init__(self, *, held: bool = False) -> None:
-        super().__init__("server busy")
-        self.held = held
 
 
 async def dispatch(ctx: EngineContext) -> int:
@@ -117,7 +98,7 @@ async def _submit(ctx: EngineContext, job: JobRecord, server: Server, *, idle: b
         model = await _resolve_model(ctx, server, request.model, now)
         job = await _enhance(ctx, server, job, request)
         payload = await _payload(ctx, job, request, model)
-        await _know_total(server, now)
+        await know_total(server, now)
         submission = await server.client.release_task(payload)
     except _ModelUnavailable as exc:
         await fail(ctx, job, str(exc), expect=QUEUED_ONLY)
@@ -126,7 +107,7 @@ async def _submit(ctx: EngineContext, job: JobRecord, server: Server, *, idle: b
         await fail(ctx, job, msg.refused_by_bot(str(exc)), expect=QUEUED_ONLY)
         return False
     except e.AceStepError as exc:
-        return await _submit_failed(ctx, job, server, exc, now)
+        return await submit_failed(ctx, job, server, exc, now)
     server.mark_up()
     server.note_accepted()
     return await _submitted(ctx, job, server, submission, payload, idle=idle)
@@ -167,88 +148,6 @@ async def _submitted(
         server.reset_poll_pace(now, ctx.config.poll)
     await ctx.events.publish(JobEvent(JobEventKind.SUBMITTED, updated))
     return True
-
-
-async def _submit_failed(
-    ctx: EngineContext, job: JobRecord, server: Server, exc: e.AceStepError, now: datetime
-) -> bool:
-    """Decide whose fault a failed submission is; raises `ServerBusy` when it is the server's."""
-    if _refuses_body(exc):
-        server.mark_up()
-        await fail(ctx, job, msg.rejected_by_server(str(exc)), expect=QUEUED_ONLY)
-        return False
-    _server_trouble(server, exc, now)
-    held = exc.endpoint == RELEASE
-    if held and doubt.reply_lost(exc):
-        await doubt.hold(ctx, job, server, str(exc))
-    elif held and isinstance(exc, e.AceStepServerError | e.AceStepRejected):
-        await _hold_for_server(ctx, job, server, str(exc), now)
-    else:
-        held = False
-    raise ServerBusy(held=held) from exc
-
-
-def _refuses_body(exc: e.AceStepError) -> bool:
-    """A 4xx that refuses what this job sent (sending it again would not help)."""
-    return (
-        isinstance(exc, e.AceStepRejected)
-        and exc.endpoint == RELEASE
-        and exc.status_code in BODY_REFUSED
-    )
-
-
-async def _hold_for_server(
-    ctx: EngineContext, job: JobRecord, server: Server, reason: str, now: datetime
-) -> None:
-    """A server error on submit: hold the job for later (others go first), bounded in count."""
-    errors = job.server_errors + 1
-    if errors >= ctx.config.server_error_limit:
-        await fail(
-            ctx,
-            job,
-            msg.server_errors_gave_up(errors, reason),
-            expect=QUEUED_ONLY,
-            server_errors=errors,
-        )
-        return
-    notes = (
-        job.notes if job.server_errors else [*job.notes, msg.held_for_server(server.name, reason)]
-    )
-    delay = min(HOLD_BACKOFF_BASE_S**errors, HOLD_BACKOFF_MAX_S)
-    await jobs_repo.update_job(
-        ctx.db,
-        job.id,
-        expect=QUEUED_ONLY,
-        server_errors=errors,
-        not_before=now + timedelta(seconds=delay),
-        notes=notes,
-    )
-
-
-async def _know_total(server: Server, now: datetime) -> None:
-    """A recent job total of the server, so a submission whose reply is lost can be checked."""
-    fresh = server.stats_at is not None and (
-        (now - server.stats_at).total_seconds() <= c.STATS_REFRESH_S
-    )
-    if server.expected_total is not None and fresh:
-        return
-    try:
-        server.note_stats(await server.client.stats(), now)
-    except e.AceStepError as exc:
-        log.info(
-            "no job count from %s (a lost submission will count as a duplicate): %s",
-            server.name,
-            exc,
-        )
-
-
-def _server_trouble(server: Server, exc: e.AceStepError, now: datetime) -> None:
-    if isinstance(exc, e.AceStepQueueFull):
-        server.mark_full(now, exc.retry_after)
-        log.info("%s is full (429); holding new work for it", server.name)
-    else:
-        server.mark_down(now, str(exc))
-        log.warning("%s is not taking work: %s", server.name, exc)
 
 
 class _ModelUnavailable(Exception):

@@ -20,7 +20,7 @@ baseline (at most `STATS_REFRESH_S` old when a submission is sent) and the check
 
 import logging
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot.acestep import errors as e
 from bot.engine import messages as msg
@@ -81,26 +81,17 @@ async def _current_total(
     if server is None:
         return None  # no longer configured: it cannot be asked
     if not server.accepts_work(now):
-        return None if _given_up(ctx, server, now) else _WAIT
+        return None if ctx.given_up(server, now) else _WAIT
     try:
         stats = await server.client.stats()
     except TRANSIENT as exc:
         server.mark_down(now, str(exc))
-        return None if _given_up(ctx, server, now) else _WAIT
+        return None if ctx.given_up(server, now) else _WAIT
     except e.AceStepError as exc:
         log.warning("cannot ask %s about a lost submission: %s", server.name, exc)
         return None
     server.note_stats(stats, now)
     return stats.total
-
-
-def _given_up(ctx: EngineContext, server: Server, now: datetime) -> bool:
-    """Whether the server has been silent past the failover time while another could work."""
-    if server.down_since is None:
-        return False
-    if now - server.down_since < timedelta(seconds=ctx.config.failover_s):
-        return False
-    return any(s is not server and s.healthy and s.accepts_work(now) for s in ctx.servers)
 
 
 def _arrived(before: int | None, now_total: int | None) -> bool:

@@ -8,7 +8,7 @@ stops answering for longer than the failover time hands its tasks to the other s
 
 import logging
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot import constants as c
 from bot.acestep import errors as e
@@ -151,13 +151,8 @@ async def _fail_over_if_due(
     ctx: EngineContext, server: Server, jobs: list[JobRecord], now: datetime
 ) -> None:
     """Move a silent server's tasks to the queue once another server can take them."""
-    if server.down_since is None or now - server.down_since < timedelta(
-        seconds=ctx.config.failover_s
-    ):
-        return
-    others = [s for s in ctx.servers if s is not server and s.healthy and s.accepts_work(now)]
-    if not others:
-        return  # nowhere better to go: keep the tasks, the server may come back with results
+    if not ctx.given_up(server, now):
+        return  # not silent long enough, or nowhere better to go: the server may come back
     log.warning("failing over %d task(s) from %s", len(jobs), server.name)
     for job in jobs:
         await requeue(ctx, job, msg.moved_server(server.name))
