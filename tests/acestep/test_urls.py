@@ -8,6 +8,7 @@ import pytest
 
 from bot.acestep import AceStepClient, AceStepUnavailable, public_url
 from bot.acestep.urls import public_url as public_url_from_module
+from bot.logs import RedactingFilter
 from bot.services import open_services
 from tests.conftest import make_settings
 
@@ -58,3 +59,11 @@ async def test_servers_built_from_settings_are_named_without_credentials(tmp_pat
     settings = make_settings(tmp_path, acestep_api_url=["http://bob:hunter2@127.0.0.1:9"])
     async with open_services(settings) as services:
         assert [server.name for server in services.servers] == ["http://127.0.0.1:9"]
+
+
+def test_logs_never_carry_url_credentials() -> None:
+    redactor = RedactingFilter([])
+    text = "GET http://alice:s3cret@gpu.example:8001/health and https://tok@h/x failed"
+    assert redactor.redact(text) == (
+        "GET http://[redacted]@gpu.example:8001/health and https://[redacted]@h/x failed"
+    )
