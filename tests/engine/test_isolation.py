@@ -143,3 +143,36 @@ async def test_a_job_the_server_always_errors_on_ends_failed_with_the_reason(
     assert failed.error is not None
     assert "502" in failed.error
     assert failed.failures == 0  # never counted as the job's own fault
+
+
+async def test_a_lost_submission_on_a_server_that_stays_away_goes_elsewhere_counted(
+    make_rig: MakeRig,
+) -> None:
+    rig = await make_rig(servers=2, capacity=1, failover_s=60)
+    for standin in rig.standins:
+        standin.pause_workers()
+    busy = await rig.enqueue()  # occupies one server, so the next job goes to the other
+    await rig.engine.tick()
+    good = 0 if (await rig.job(busy.id)).server == "server0" else 1
+    lossy = 1 - good
+    rig.transports[lossy].inner = LostReply(rig.transports[lossy].inner, arrived=True)
+    job = await rig.enqueue()
+    await rig.engine.tick()
+    held = await rig.job(job.id)
+    assert (held.status, held.doubt_server) == (JobStatus.QUEUED, f"server{lossy}")
+    rig.transports[lossy].down = True  # it is gone before it can be asked
+    rig.standins[good].resume_workers()
+    for _ in range(40):
+        await rig.engine.tick()
+        await rig.standins[good].wait_until_idle()
+        rig.clock.advance(10)
+        if await rig.all_finished([busy, job]):
+            break
+    done = await rig.job(job.id)
+    assert (done.status, done.server, done.duplicate_submissions) == (
+        JobStatus.DONE,
+        f"server{good}",
+        1,
+    )
+    assert rig.ctx.servers[lossy].duplicate_submissions == 1
+    assert any("may also be making it" in note for note in done.notes)
