@@ -67,3 +67,7 @@ CLIP_DBFS: Final = -0.1
 LOUDNESS_QUIET_LUFS: Final = -30.0
 LOUDNESS_LOUD_LUFS: Final = -6.0
 MAX_SILENT_SHARE: Final = 0.5  # more than this share of silence means the take is unusable
+
+# Every model name the built-in stand-in lists or reports starts with this, so the engine can tell
+# placeholder tracks from real ones without importing the stand-in.
+PLACEHOLDER_MODEL_PREFIX: Final = "acemusic-placeholder"

@@ -1,5 +1,5 @@
-"""Logging set-up with secret redaction: configured secrets and anything shaped like a Slack token
-are replaced before a record is written, whichever library logged it."""
+"""Logging set-up with secret redaction: configured secrets, anything shaped like a Slack token and
+credentials inside URLs are replaced before a record is written, whichever library logged it."""
 
 import logging
 import re
@@ -12,6 +12,7 @@ from pydantic import SecretStr
 REDACTED: Final = "[redacted]"
 _TOKEN_SHAPES: Final = re.compile(r"\b(?:xox[abposr]|xapp)-[A-Za-z0-9-]+")
 _BEARER: Final = re.compile(r"(Bearer\s+)[^\s'\"]+", re.IGNORECASE)
+_URL_USERINFO: Final = re.compile(r"\b([a-z][a-z0-9+.-]*://)[^\s/@'\"]+@", re.IGNORECASE)
 
 
 class RedactingFilter(logging.Filter):
@@ -26,6 +27,7 @@ class RedactingFilter(logging.Filter):
         for secret in self._secrets:
             text = text.replace(secret, REDACTED)
         text = _TOKEN_SHAPES.sub(REDACTED, text)
+        text = _URL_USERINFO.sub(rf"\1{REDACTED}@", text)  # http://user:pass@host
         return _BEARER.sub(rf"\1{REDACTED}", text)
 
     def filter(self, record: logging.LogRecord) -> bool:

@@ -85,6 +85,7 @@ def _engine_config(settings: Settings) -> EngineConfig:
         max_attempts=settings.acestep_max_attempts,
         lost_task_grace_s=settings.acestep_lost_task_grace_seconds,
         failover_s=settings.acestep_failover_seconds,
+        server_error_limit=settings.acestep_server_error_limit,
         qc_max_regenerations=settings.qc_max_regenerations,
         loudness_target_lufs=settings.loudness_target_lufs,
     )
@@ -125,7 +126,7 @@ async def _server(
     stack.push_async_callback(http.aclose)
     client = AceStepClient(
         http,
-        name=url,
+        name=url,  # the client shows it without credentials (bot.acestep.urls.public_url)
         api_key=settings.api_key,
         max_download_bytes=settings.max_download_mb * 1024 * 1024,
     )

@@ -103,6 +103,7 @@ class Settings(BaseSettings):
     acestep_max_attempts: int = Field(default=3, ge=1, le=10)
     acestep_lost_task_grace_seconds: float = Field(default=300.0, gt=0)
     acestep_failover_seconds: float = Field(default=120.0, gt=0)
+    acestep_server_error_limit: int = Field(default=10, ge=1, le=100)
 
     # --- Storage and files ---
     database_url: str = "sqlite+aiosqlite:///data/acemusic.db"

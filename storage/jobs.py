@@ -84,13 +84,27 @@ async def list_jobs(
 
 
 async def next_queued(db: Database, *, limit: int, now: datetime) -> list[JobRecord]:
-    """Queued jobs that may be dispatched now: most urgent priority first, then oldest first."""
+    """Queued jobs that may be dispatched now: most urgent priority first, then oldest first.
+
+    Jobs whose last submission is in doubt wait until it is resolved (`list_in_doubt`).
+    """
     query = (
         select(Job)
-        .where(Job.status == JobStatus.QUEUED)
+        .where(Job.status == JobStatus.QUEUED, Job.doubt_server.is_(None))
         .where(or_(Job.not_before.is_(None), Job.not_before <= now))
         .order_by(Job.priority, Job.id)
         .limit(limit)
+    )
+    async with db.session() as session:
+        return [_record(job) for job in (await session.scalars(query)).all()]
+
+
+async def list_in_doubt(db: Database) -> list[JobRecord]:
+    """Queued jobs whose last submission timed out: held until its server is asked about it."""
+    query = (
+        select(Job)
+        .where(Job.status == JobStatus.QUEUED, Job.doubt_server.is_not(None))
+        .order_by(Job.id)
     )
     async with db.session() as session:
         return [_record(job) for job in (await session.scalars(query)).all()]

@@ -65,6 +65,10 @@ class JobRecord:
     failures: int = 0
     lost_count: int = 0
     qc_regenerations: int = 0
+    server_errors: int = 0  # submissions a server answered with an error (held, not failed)
+    duplicate_submissions: int = 0  # resent after a submission the server may have taken
+    doubt_server: str | None = None  # a submission to this server timed out: did it arrive?
+    doubt_total: int | None = None  # that server's /v1/stats job total just before it
     progress: float | None = None
     stage: str | None = None
     payload_sent: dict[str, Any] | None = None

@@ -85,6 +85,10 @@ class Job(Base):
     failures: Mapped[int] = mapped_column(default=0)
     lost_count: Mapped[int] = mapped_column(default=0)
     qc_regenerations: Mapped[int] = mapped_column(default=0)
+    server_errors: Mapped[int] = mapped_column(default=0)
+    duplicate_submissions: Mapped[int] = mapped_column(default=0)
+    doubt_server: Mapped[str | None] = mapped_column(String(255))
+    doubt_total: Mapped[int | None]
     progress: Mapped[float | None] = mapped_column(Float)
     stage: Mapped[str | None] = mapped_column(String(255))
     payload_sent: Mapped[dict[str, Any] | None]

@@ -25,6 +25,7 @@ from bot.acestep.errors import (
     AceStepTimeout,
     AceStepUnavailable,
 )
+from bot.acestep.urls import public_url
 from bot.acestep.wire import (
     ResultItem,
     TaskPhase,
@@ -59,4 +60,5 @@ __all__ = [
     "build_release_payload",
     "match_model",
     "parse_query_results",
+    "public_url",
 ]

@@ -35,6 +35,7 @@ from bot.acestep.replies import (
     read_json,
     unwrap,
 )
+from bot.acestep.urls import public_url
 from bot.acestep.wire import TaskState, check_release_payload, parse_query_results, unknown_task
 
 __all__ = [
@@ -66,17 +67,18 @@ class AceStepClient:
         if max_download_bytes < 1:
             raise ValueError("max_download_bytes must be positive")
         self._http = http
-        self._name = name
+        self._name = public_url(name)  # credentials in a URL are never shown
         self._api_key = api_key or None
         self._max_download_bytes = max_download_bytes
         self.calls: Counter[str] = Counter()  # HTTP requests sent, per endpoint path
 
     def __repr__(self) -> str:
-        return f"AceStepClient(name={self._name!r}, base_url={str(self._http.base_url)!r})"
+        base_url = public_url(str(self._http.base_url))
+        return f"AceStepClient(name={self._name!r}, base_url={base_url!r})"
 
     @property
     def name(self) -> str:
-        """The name used in logs and error messages."""
+        """The name used in logs, errors and on jobs: the URL without any `user:pass@`."""
         return self._name
 
     async def health(self) -> dict[str, object]:

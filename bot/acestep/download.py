@@ -17,6 +17,7 @@ from bot.acestep.replies import CallContext
 from bot.files import publish
 
 WRITE_BATCH_BYTES: Final = 1024 * 1024
+PART_SUFFIX: Final = ".part"
 
 
 class _PartFile:
@@ -24,7 +25,7 @@ class _PartFile:
 
     def __init__(self, dest: Path) -> None:
         dest.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+        fd, name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=PART_SUFFIX)
         self.dest = dest
         self.path = Path(name)
         self._out = os.fdopen(fd, "wb")
@@ -89,6 +90,20 @@ def _check_complete(
     received = response.num_bytes_downloaded if encoded else size
     if declared is not None and received != declared:
         raise ctx.malformed(f"download stopped at {received} of {declared} bytes")
+
+
+def remove_partials(folder: Path, *, prefix: str = "") -> int:
+    """Delete the temporary files of downloads a killed process left under `folder` (recursive).
+
+    They are hidden files named `.<destination name>.<random><PART_SUFFIX>`; `prefix` narrows
+    the destination names (e.g. "job"). Returns how many were removed.
+    """
+    removed = 0
+    for path in folder.rglob(f".{prefix}*{PART_SUFFIX}"):
+        if path.is_file():
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def declared_length(response: httpx.Response) -> int | None:

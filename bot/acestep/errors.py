@@ -4,6 +4,7 @@ Hierarchy::
 
     AceStepError                  base; .server names the server, .endpoint the call ("POST /x")
     ├── AceStepUnavailable        connection refused/reset, DNS, proxy: retry later, maybe elsewhere
+    │   │                         (.may_have_arrived: the server may have received and acted on it)
     │   └── AceStepTimeout        connect/read/write/pool timeout
     ├── AceStepAuthError          401: the key is missing or wrong (check ACESTEP_API_KEY)
     ├── AceStepQueueFull          429: the server's queue is full; .retry_after (seconds) if known
@@ -45,7 +46,23 @@ class AceStepError(Exception):
 
 
 class AceStepUnavailable(AceStepError):
-    """The server could not be reached; the request may or may not have arrived."""
+    """The server could not be reached, or its reply was lost.
+
+    `may_have_arrived` is False only when the request certainly never left (no connection was
+    made); otherwise the server may have received it, and a submission may exist there.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        server: str,
+        endpoint: str | None = None,
+        detail: str | None = None,
+        may_have_arrived: bool = True,
+    ) -> None:
+        super().__init__(message, server=server, endpoint=endpoint, detail=detail)
+        self.may_have_arrived = may_have_arrived
 
 
 class AceStepTimeout(AceStepUnavailable):

@@ -36,6 +36,14 @@ M = TypeVar("M", bound=BaseModel)
 AUDIO_PATH: Final = "/v1/audio"
 FORMAT_INPUT_PATH: Final = "/format_input"
 _WRAPPER_OK: Final = 200
+# Transport failures that happen before any byte of the request reaches the server.
+_NEVER_SENT: Final = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.ProxyError,
+    httpx.UnsupportedProtocol,
+)
 _HTML_TITLE_RE: Final = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 
 
@@ -156,7 +164,8 @@ def _client_error(status: int, raw: str, retry_after: str | None, ctx: CallConte
         message = "the audio file is no longer on the server (HTTP 404)"
         return AceStepFileMissing(message, status_code=status, **common)
     if status == httpx.codes.REQUEST_TIMEOUT:
-        return AceStepTimeout("the server gave up waiting for our request (HTTP 408)", **common)
+        message = "the server gave up waiting for our request (HTTP 408)"
+        return AceStepTimeout(message, may_have_arrived=False, **common)
     hint = "; is ACESTEP_API_URL the ACE-Step API server?" if status == 404 else ""
     message = f"the server rejected the request (HTTP {status}: {shown}){hint}"
     return AceStepRejected(message, status_code=status, **common)
@@ -166,10 +175,12 @@ def error_for_transport(exc: httpx.RequestError, ctx: CallContext) -> AceStepErr
     """Map an httpx exception (no reply, or an unreadable one) to a client error."""
     reason = ctx.clean(f"{type(exc).__name__}: {exc}")
     common = {"server": ctx.server, "endpoint": ctx.endpoint}
+    arrived = not isinstance(exc, _NEVER_SENT)
     if isinstance(exc, httpx.TimeoutException):
-        return AceStepTimeout(f"no answer in time ({reason})", **common)
+        return AceStepTimeout(f"no answer in time ({reason})", may_have_arrived=arrived, **common)
     if isinstance(exc, httpx.TransportError):
-        return AceStepUnavailable(f"cannot reach the server ({reason})", **common)
+        message = f"cannot reach the server ({reason})"
+        return AceStepUnavailable(message, may_have_arrived=arrived, **common)
     return AceStepMalformedReply(f"unreadable reply ({reason})", **common)
 
 

@@ -4,6 +4,8 @@ Idempotent by construction: a track is keyed by (job, variant) and variants are 
 task's result, so a process killed half-way re-downloads only what it had not recorded yet.
 A take that fails the audio check is made again (a bounded number of times); a server that made
 fewer variants than asked (its GPU tier caps batch size) is asked for the rest.
+
+A download always ends; `download_errors` says how for each kind of failure.
 """
 
 import asyncio
@@ -12,18 +14,19 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bot import constants as c
 from bot.acestep import errors as e
 from bot.acestep.wire import ResultItem
 from bot.audio.codec import AudioDecodeError, probe_audio
 from bot.audio.qc import QcReport, check_audio, normalise_loudness
 from bot.engine import messages as msg
 from bot.engine.context import EngineContext
+from bot.engine.download_errors import disk_failed, download_failed, server_ready
 from bot.engine.events import JobEvent, JobEventKind
 from bot.engine.naming import output_path
 from bot.engine.servers import Server
-from bot.engine.transitions import requeue, retry_or_fail
+from bot.engine.transitions import requeue
 from bot.generation import GenerationRequest
-from bot.standin import PLACEHOLDER_MODEL_PREFIX
 from storage import jobs as jobs_repo
 from storage import tracks as tracks_repo
 from storage.records import JobRecord, JobStatus, TrackRecord
@@ -55,6 +58,8 @@ async def collect_job(ctx: EngineContext, job: JobRecord) -> bool:
     if server is None:
         await requeue(ctx, job, msg.server_removed(str(job.server)), expect=DOWNLOADING_ONLY)
         return False
+    if not await server_ready(ctx, server, job):
+        return False
     items = [ResultItem.model_validate(raw) for raw in job.result or []]
     files = [item for item in items if item.file]
     existing = await tracks_repo.list_tracks(
@@ -71,11 +76,11 @@ async def collect_job(ctx: EngineContext, job: JobRecord) -> bool:
                 ctx, server, job, item, variant=variant, seed=seed
             )
             new_tracks.append(track)
-    except e.AceStepUnavailable as exc:
-        server.mark_down(ctx.clock(), str(exc))
-        return False  # stays DOWNLOADING; retried on a later tick
-    except (e.AceStepFileMissing, e.AceStepMalformedReply, e.AceStepServerError) as exc:
-        await retry_or_fail(ctx, job, str(exc), expect=DOWNLOADING_ONLY)
+    except e.AceStepError as exc:
+        await download_failed(ctx, server, job, exc)
+        return False
+    except OSError as exc:  # our own disk: full, read-only, no permission
+        await disk_failed(ctx, job, exc)
         return False
     return await _settle(ctx, job, previous, new_tracks, asked=_asked_for(job))
 
@@ -91,7 +96,11 @@ async def _fetch_variant(
 ) -> TrackRecord:
     """Download one file, check it, and record it as variant `variant` of the job."""
     request = GenerationRequest.model_validate(job.request)
-    dest = output_path(ctx.config.output_dir, job, request, variant, _extension(item, request))
+    extension = _extension(item, request)
+    placeholder = server.placeholder or is_placeholder(item)
+    dest = output_path(
+        ctx.config.output_dir, job, request, variant, extension, placeholder=placeholder
+    )
     downloaded = await server.client.download(item.file, dest)
     report = await asyncio.to_thread(check_audio, dest, expected_duration_s=request.duration_s)
     delivery = await _delivery_copy(ctx, dest, request)
@@ -109,6 +118,7 @@ async def _fetch_variant(
             size=downloaded.size,
             report=report,
             delivery=delivery,
+            placeholder=placeholder,
         ),
     )
 
@@ -129,6 +139,7 @@ def _provenance(
     size: int,
     report: QcReport,
     delivery: Path | None,
+    placeholder: bool,
 ) -> dict[str, Any]:
     """Every column of a track row besides its key: what was asked, what came back, checks."""
     info = _probe(path)
@@ -157,7 +168,7 @@ def _provenance(
         "qc_verdict": report.verdict,
         "qc": report.to_json(),
         "qc_problems": list(report.problems),
-        "placeholder": server.placeholder or is_placeholder(item),
+        "placeholder": placeholder,
         "delivery_path": str(delivery) if delivery else None,
     }
 
@@ -174,7 +185,7 @@ def own_seed(item: ResultItem, index: int, files: int) -> str | None:
 
 def is_placeholder(item: ResultItem) -> bool:
     """Whether the built-in stand-in (not an AI model) made this file."""
-    return (item.dit_model or "").startswith(PLACEHOLDER_MODEL_PREFIX)
+    return (item.dit_model or "").startswith(c.PLACEHOLDER_MODEL_PREFIX)
 
 
 def _probe(path: Path) -> dict[str, Any]:

@@ -2,6 +2,9 @@
 
 Each server takes at most `capacity` of our tasks at a time, so its own queue stays short: an
 interactive request dispatched now waits behind a handful of batch tasks at most, never hundreds.
+
+A server that cannot take a job (`submit_errors` says whose fault a failure is) is skipped for the
+rest of the round, and the job goes to the next server at once unless it is now held.
 """
 
 import logging
@@ -12,12 +15,15 @@ from typing import Any
 from pydantic import ValidationError
 
 from bot.acestep import errors as e
+from bot.acestep.client import Submission
 from bot.acestep.wire import build_release_payload, match_model
+from bot.engine import doubt
 from bot.engine import messages as msg
 from bot.engine.context import EngineContext
 from bot.engine.events import JobEvent, JobEventKind
 from bot.engine.servers import Server
-from bot.engine.transitions import fail, retry_or_fail
+from bot.engine.submit_errors import ServerBusy, know_total, submit_failed
+from bot.engine.transitions import fail
 from bot.generation import GenerationRequest
 from storage import jobs as jobs_repo
 from storage import tracks as tracks_repo
@@ -28,13 +34,10 @@ log = logging.getLogger(__name__)
 QUEUED_ONLY = frozenset({JobStatus.QUEUED})
 
 
-class ServerBusy(Exception):
-    """The chosen server cannot take work right now; the job stays queued, untouched."""
-
-
 async def dispatch(ctx: EngineContext) -> int:
     """Send as many queued jobs as the servers have room for; returns how many were sent."""
     now = ctx.clock()
+    await doubt.resolve(ctx, now)
     in_flight = await jobs_repo.count_on_server(ctx.db)
     free = {
         server: server.capacity - in_flight.get(server.name, 0)
@@ -46,17 +49,33 @@ async def dispatch(ctx: EngineContext) -> int:
         return 0
     sent = 0
     for job in await jobs_repo.next_queued(ctx.db, limit=sum(free.values()), now=now):
-        server = _roomiest(free)
-        if server is None:
+        if await _place(ctx, job, free, in_flight) is not None:
+            sent += 1
+        elif not any(free.values()):
             break
-        try:
-            if await _submit(ctx, job, server, idle=in_flight.get(server.name, 0) == 0):
-                sent += 1
-                in_flight[server.name] = in_flight.get(server.name, 0) + 1
-                free[server] -= 1
-        except ServerBusy:
-            free[server] = 0
     return sent
+
+
+async def _place(
+    ctx: EngineContext, job: JobRecord, free: dict[Server, int], in_flight: dict[str, int]
+) -> Server | None:
+    """Send the job to the roomiest server, or the next one if that one is busy; None if unsent."""
+    while (server := _roomiest(free)) is not None:
+        try:
+            accepted = await _submit(ctx, job, server, idle=in_flight.get(server.name, 0) == 0)
+        except ServerBusy as busy:
+            free[server] = 0
+            fresh = None if busy.held else await jobs_repo.get_job(ctx.db, job.id)
+            if fresh is None or fresh.status is not JobStatus.QUEUED:
+                return None
+            job = fresh  # untouched by that server: try the next one now
+            continue
+        if not accepted:
+            return None
+        in_flight[server.name] = in_flight.get(server.name, 0) + 1
+        free[server] -= 1
+        return server
+    return None
 
 
 def _roomiest(free: dict[Server, int]) -> Server | None:
@@ -68,29 +87,43 @@ def _roomiest(free: dict[Server, int]) -> Server | None:
 
 
 async def _submit(ctx: EngineContext, job: JobRecord, server: Server, *, idle: bool) -> bool:
-    """Send one job to one server; True when the server accepted it."""
+    """Send one job to one server; True when the server accepted it.
+
+    Raises `ServerBusy` when the server cannot take work now; the job then waits for another
+    server or for later, and nothing is counted against it unless it is the job's own fault.
+    """
     now = ctx.clock()
     request = GenerationRequest.model_validate(job.request)
     try:
         model = await _resolve_model(ctx, server, request.model, now)
         job = await _enhance(ctx, server, job, request)
         payload = await _payload(ctx, job, request, model)
+        await know_total(server, now)
         submission = await server.client.release_task(payload)
-    except (e.AceStepQueueFull, e.AceStepUnavailable, e.AceStepAuthError) as exc:
-        _server_trouble(server, exc, now)
-        raise ServerBusy from exc
     except _ModelUnavailable as exc:
         await fail(ctx, job, str(exc), expect=QUEUED_ONLY)
         return False
-    except e.AceStepRejected as exc:
-        server.mark_up()
-        await fail(ctx, job, msg.rejected_by_server(str(exc)), expect=QUEUED_ONLY)
+    except ValueError as exc:  # a body the server would misread: the job's own problem
+        await fail(ctx, job, msg.refused_by_bot(str(exc)), expect=QUEUED_ONLY)
         return False
-    except (e.AceStepServerError, e.AceStepMalformedReply) as exc:
-        server.mark_up()
-        await retry_or_fail(ctx, job, str(exc), expect=QUEUED_ONLY)
-        return False
+    except e.AceStepError as exc:
+        return await submit_failed(ctx, job, server, exc, now)
     server.mark_up()
+    server.note_accepted()
+    return await _submitted(ctx, job, server, submission, payload, idle=idle)
+
+
+async def _submitted(
+    ctx: EngineContext,
+    job: JobRecord,
+    server: Server,
+    submission: Submission,
+    payload: dict[str, Any],
+    *,
+    idle: bool,
+) -> bool:
+    """Store the task id the moment it is known."""
+    now = ctx.clock()
     updated = await jobs_repo.update_job(
         ctx.db,
         job.id,
@@ -115,15 +148,6 @@ async def _submit(ctx: EngineContext, job: JobRecord, server: Server, *, idle: b
         server.reset_poll_pace(now, ctx.config.poll)
     await ctx.events.publish(JobEvent(JobEventKind.SUBMITTED, updated))
     return True
-
-
-def _server_trouble(server: Server, exc: e.AceStepError, now: datetime) -> None:
-    if isinstance(exc, e.AceStepQueueFull):
-        server.mark_full(now, exc.retry_after)
-        log.info("%s is full (429); holding new work for it", server.name)
-    else:
-        server.mark_down(now, str(exc))
-        log.warning("%s is not taking work: %s", server.name, exc)
 
 
 class _ModelUnavailable(Exception):

@@ -84,3 +84,71 @@ def cancelled_on_server() -> str:
         "Cancelled. The server has no cancel call, so it may still finish the task; "
         "its result will be ignored."
     )
+
+
+def held_for_server(server: str, reason: str) -> str:
+    return (
+        f"Held: {server} answered with an error ({reason}); "
+        "it will be sent again later or to another server."
+    )
+
+
+def server_errors_gave_up(count: int, reason: str) -> str:
+    return (
+        f"ACE-Step servers answered with an error {count} times while sending or fetching "
+        f"this job, so I stopped trying. Last problem: {reason}"
+    )
+
+
+def refused_by_bot(problem: str) -> str:
+    return f"This request cannot be sent to ACE-Step: {problem}"
+
+
+def submit_in_doubt(server: str, reason: str) -> str:
+    return (
+        f"No reply from {server} to the submission ({reason}); checking whether it arrived "
+        "before sending it again."
+    )
+
+
+def submit_never_arrived(server: str) -> str:
+    return f"Checked {server}: the lost submission never arrived there; sent again."
+
+
+def possible_duplicate(server: str) -> str:
+    return (
+        f"{server} probably received the lost submission and may also be making it "
+        "(duplicate GPU work); sent again so this job still gets its tracks."
+    )
+
+
+def download_auth_refused() -> str:
+    return (
+        "Could not download the track: the ACE-Step server refused the bot's API key "
+        "(HTTP 401): check ACESTEP_API_KEY."
+    )
+
+
+def download_forbidden() -> str:
+    return (
+        "Could not download the track: the ACE-Step server refused to hand over the audio file "
+        "(HTTP 403); its audio folder setting or a proxy in front of it blocks the download."
+    )
+
+
+def disk_full() -> str:
+    return (
+        "Could not save the track: the bot's disk is full: free space in OUTPUT_DIR "
+        "(or point OUTPUT_DIR at a larger disk), then ask again."
+    )
+
+
+def disk_not_writable() -> str:
+    return (
+        "Could not save the track: the bot may not write to OUTPUT_DIR: check that folder's "
+        "owner and permissions, then ask again."
+    )
+
+
+def disk_error(problem: str) -> str:
+    return f"Could not save the track in OUTPUT_DIR: {problem}."

@@ -1,5 +1,6 @@
 """Readable, unique output file names: `outputs/2026-11-23/job00042-hotel-lobby-v1.mp3`, and
-`outputs/batches/batch00012/job00042-spa-v1.mp3` for a batch's tracks (its report sits beside)."""
+`outputs/batches/batch00012/job00042-spa-v1.mp3` for a batch's tracks (its report sits beside);
+placeholder audio from the built-in stand-in is `job00042-hotel-lobby-PLACEHOLDER-v1.mp3`."""
 
 import re
 from pathlib import Path
@@ -8,6 +9,8 @@ from bot.generation import GenerationRequest
 from storage.records import JobRecord
 
 SLUG_MAX_CHARS = 40
+PLACEHOLDER_MARKER = "PLACEHOLDER"
+TRACK_FILE_PREFIX = "job"  # every track file name starts with it (and its temporary files too)
 
 
 def slugify(text: str, *, limit: int = SLUG_MAX_CHARS) -> str:
@@ -23,11 +26,21 @@ def slugify(text: str, *, limit: int = SLUG_MAX_CHARS) -> str:
 
 
 def output_path(
-    output_dir: Path, job: JobRecord, request: GenerationRequest, variant: int, extension: str
+    output_dir: Path,
+    job: JobRecord,
+    request: GenerationRequest,
+    variant: int,
+    extension: str,
+    *,
+    placeholder: bool = False,
 ) -> Path:
-    """Where variant `variant` of `job` is stored. Job id + variant make it unique."""
+    """Where variant `variant` of `job` is stored. Job id + variant make it unique.
+
+    Placeholder audio (from the built-in stand-in) says so in its name: `…-PLACEHOLDER-v1.mp3`.
+    """
     label = request.preset_id or request.caption
-    name = f"job{job.id:05d}-{slugify(label)}-v{variant}.{extension}"
+    marker = f"-{PLACEHOLDER_MARKER}" if placeholder else ""
+    name = f"{TRACK_FILE_PREFIX}{job.id:05d}-{slugify(label)}{marker}-v{variant}.{extension}"
     if job.batch_id is not None:
         return batch_folder(output_dir, job.batch_id) / name
     return output_dir / job.created_at.strftime("%Y-%m-%d") / name

@@ -1,13 +1,14 @@
 """Poll: one `/query_result` call per server carries every task id we have in flight there.
 
 Each answer moves its job on: finished work to DOWNLOADING, failures to a retry or FAILED, tasks
-the server has forgotten (or sat on far too long) to the lost-task path. A server that stops
-answering for longer than the failover time hands its tasks to the other servers.
+the server has forgotten (or sat on far too long) to the lost-task path. Any error from one
+server's poll (429, 4xx, 5xx, timeout, unreadable reply) backs off that server only; one that
+stops answering for longer than the failover time hands its tasks to the other servers.
 """
 
 import logging
 from collections import defaultdict
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from bot import constants as c
 from bot.acestep import errors as e
@@ -23,12 +24,6 @@ from storage.records import JobRecord, JobStatus
 log = logging.getLogger(__name__)
 
 OVERDUE_FACTOR = 3.0  # a task is overdue at 3x its expected wait (plus the grace period)
-TRANSIENT = (
-    e.AceStepUnavailable,
-    e.AceStepServerError,
-    e.AceStepMalformedReply,
-    e.AceStepAuthError,
-)
 
 
 async def poll(ctx: EngineContext) -> int:
@@ -54,9 +49,8 @@ async def _poll_server(ctx: EngineContext, server: Server, jobs: list[JobRecord]
         return 0
     try:
         states = await server.client.query_results([job.task_id for job in jobs if job.task_id])
-    except TRANSIENT as exc:
-        server.mark_down(now, str(exc))
-        log.warning("polling %s failed: %s", server.name, exc)
+    except e.AceStepError as exc:  # whatever it is, it is this server's trouble only
+        _poll_failed(server, exc, now)
         await _fail_over_if_due(ctx, server, jobs, now)
         return 0
     server.mark_up()
@@ -67,6 +61,14 @@ async def _poll_server(ctx: EngineContext, server: Server, jobs: list[JobRecord]
         finished += await _apply(ctx, server, job, state, now)
     server.observe_poll(now, finished=finished, busy=True, bounds=ctx.config.poll)
     return finished
+
+
+def _poll_failed(server: Server, exc: e.AceStepError, now: datetime) -> None:
+    """Back the server off (a 429 also holds new work for it); its tasks stay where they are."""
+    server.mark_down(now, str(exc))
+    if isinstance(exc, e.AceStepQueueFull):
+        server.mark_full(now, exc.retry_after)
+    log.warning("polling %s failed: %s", server.name, exc)
 
 
 async def _apply(
@@ -149,13 +151,8 @@ async def _fail_over_if_due(
     ctx: EngineContext, server: Server, jobs: list[JobRecord], now: datetime
 ) -> None:
     """Move a silent server's tasks to the queue once another server can take them."""
-    if server.down_since is None or now - server.down_since < timedelta(
-        seconds=ctx.config.failover_s
-    ):
-        return
-    others = [s for s in ctx.servers if s is not server and s.healthy and s.accepts_work(now)]
-    if not others:
-        return  # nowhere better to go: keep the tasks, the server may come back with results
+    if not ctx.given_up(server, now):
+        return  # not silent long enough, or nowhere better to go: the server may come back
     log.warning("failing over %d task(s) from %s", len(jobs), server.name)
     for job in jobs:
         await requeue(ctx, job, msg.moved_server(server.name))

@@ -20,11 +20,13 @@ from datetime import datetime, timedelta
 
 from bot import constants as c
 from bot.acestep import errors as e
+from bot.acestep.download import remove_partials
 from bot.engine import messages as msg
 from bot.engine.collect import collect
 from bot.engine.context import EngineContext
 from bot.engine.dispatch import dispatch
 from bot.engine.events import EventBus, JobEvent, JobEventKind
+from bot.engine.naming import TRACK_FILE_PREFIX
 from bot.engine.poll import poll
 from bot.generation import GenerationRequest
 from storage import jobs as jobs_repo
@@ -124,8 +126,8 @@ class JobEngine:
         finished = await poll(self.ctx)
         dispatched = await dispatch(self.ctx)
         completed = await collect(self.ctx)
-        if completed:  # collecting can re-queue top-ups: give them a server straight away
-            dispatched += await dispatch(self.ctx)
+        # Collecting frees room and can re-queue work (top-ups, failover): fill it straight away.
+        dispatched += await dispatch(self.ctx)
         return TickResult(dispatched, finished, completed)
 
     async def run_until_idle(self, job_ids: Collection[int] | None = None) -> None:
@@ -171,8 +173,16 @@ class JobEngine:
         )
         if held and self._lease_until is None:
             log.info("this process (%s) now runs the job engine", self.holder)
+            await self._remove_partial_downloads()
         self._lease_until = now + timedelta(seconds=c.ENGINE_LEASE_TTL_S) if held else None
         return held
+
+    async def _remove_partial_downloads(self) -> None:
+        """Half-written downloads of a process that died: only the engine's holder writes them."""
+        folder = self.ctx.config.output_dir
+        removed = await asyncio.to_thread(remove_partials, folder, prefix=TRACK_FILE_PREFIX)
+        if removed:
+            log.info("removed %d unfinished download(s) left in %s", removed, folder)
 
     async def _refresh_stats(self) -> None:
         """Read each busy server's own figures (average job time, queue) every half minute."""
@@ -186,7 +196,7 @@ class JobEngine:
                 continue
             server.stats_at = now
             try:
-                server.stats = await server.client.stats()
+                server.note_stats(await server.client.stats(), now)
             except e.AceStepError as exc:
                 log.info("no stats from %s: %s", server.name, exc)
 

@@ -35,6 +35,10 @@ class Server:
     placeholder: bool = False  # the built-in stand-in: its audio is placeholder audio
     last_poll_at: datetime | None = None
     completions_seen: int = field(default=0)
+    expected_total: int | None = (
+        None  # its /v1/stats job total, plus what it accepted from us since
+    )
+    duplicate_submissions: int = 0  # jobs sent again after a submission it may have taken
 
     @property
     def name(self) -> str:
@@ -65,6 +69,17 @@ class Server:
         self.retry_at = now + timedelta(seconds=self.backoff_s)
         self.backoff_s = min(self.backoff_s * 2, c.UNHEALTHY_BACKOFF_MAX_S)
         self.last_error = reason
+
+    def note_stats(self, stats: ServerStats, now: datetime) -> None:
+        """Keep a fresh `/v1/stats` reading; its job total is the baseline for lost submissions."""
+        self.stats = stats
+        self.stats_at = now
+        self.expected_total = stats.total
+
+    def note_accepted(self) -> None:
+        """A submission was accepted: the server's job total has grown by one."""
+        if self.expected_total is not None:
+            self.expected_total += 1
 
     def mark_full(self, now: datetime, retry_after_s: float | None) -> None:
         """The server answered 429: send nothing more until it has had time to drain."""

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final, Literal
 
-PLACEHOLDER_MODEL_PREFIX: Final = "acemusic-placeholder"
+from bot import constants as c
+
+PLACEHOLDER_MODEL_PREFIX: Final = c.PLACEHOLDER_MODEL_PREFIX  # shared with the engine
 PLACEHOLDER_LM_MODEL: Final = "acemusic-placeholder-lm"
 PLACEHOLDER_NOTICE: Final = (
     "PLACEHOLDER AUDIO — synthesised by the acemusic built-in ACE-Step stand-in, not by an AI model"

@@ -202,3 +202,25 @@ async def test_malformed_reply_quotes_a_short_snippet(
     message = str(caught.value)
     assert "reply starts: garbage garbage" in message
     assert len(message) < 450
+
+
+@pytest.mark.parametrize(
+    ("failure", "arrived"),
+    [
+        (httpx.ConnectError("refused"), False),
+        (httpx.ConnectTimeout("timed out"), False),
+        (httpx.PoolTimeout("timed out"), False),
+        (httpx.ReadTimeout("timed out"), True),
+        (httpx.WriteTimeout("timed out"), True),
+        (httpx.RemoteProtocolError("peer closed"), True),
+        (httpx.ReadError("connection reset"), True),
+        (text(408, "Request Timeout"), False),
+    ],
+)
+async def test_unavailable_says_whether_the_request_may_have_arrived(
+    server: FakeServer, client: AceStepClient, failure: Responder, arrived: bool
+) -> None:
+    server.on("POST", "/release_task", failure)
+    with pytest.raises(AceStepUnavailable) as caught:
+        await client.release_task(PAYLOAD)
+    assert caught.value.may_have_arrived is arrived

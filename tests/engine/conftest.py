@@ -100,6 +100,13 @@ class Rig:
     async def all_finished(self, jobs: list[JobRecord]) -> bool:
         return all(status.finished for status in await self.statuses(jobs))
 
+    async def step(self, seconds: float) -> None:
+        """One tick, then let every stand-in finish what it was given, then move the clock."""
+        await self.engine.tick()
+        for standin in self.standins:
+            await standin.wait_until_idle()
+        self.clock.advance(seconds)
+
     async def tracks(self, job_id: int, *, include_rejected: bool = False) -> list[TrackRecord]:
         return await tracks_repo.list_tracks(
             self.db, job_ids=[job_id], include_rejected=include_rejected, oldest_first=True

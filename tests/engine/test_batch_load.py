@@ -63,6 +63,7 @@ async def test_a_server_dying_mid_batch_loses_and_duplicates_nothing(make_rig: M
     rig.standins[1].resume_workers()
     for _ in range(200):
         await rig.engine.tick()
+        await rig.standins[1].wait_until_idle()  # its work keeps pace with the moved clock
         rig.clock.advance(30)
         if await batches_repo.settled_batches(rig.db):
             break

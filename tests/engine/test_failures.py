@@ -76,7 +76,7 @@ async def test_unreachable_server_keeps_jobs_queued_and_recovers(make_rig: MakeR
 async def test_server_errors_on_submit_are_retried_a_bounded_number_of_times(
     make_rig: MakeRig,
 ) -> None:
-    rig = await make_rig(max_attempts=2)
+    rig = await make_rig(server_error_limit=2)
     original = rig.transports[0].inner
 
     class Broken(httpx.AsyncBaseTransport):
@@ -90,14 +90,16 @@ async def test_server_errors_on_submit_are_retried_a_bounded_number_of_times(
     await dispatch(rig.ctx)
     first = await rig.job(job.id)
     assert first.status is JobStatus.QUEUED
-    assert first.failures == 1
+    assert first.failures == 0  # the server's trouble, not the job's: held, not counted
+    assert first.server_errors == 1
     assert first.not_before is not None  # backing off
+    assert not rig.ctx.servers[0].healthy
     rig.clock.advance(60)
     await dispatch(rig.ctx)
     failed = await rig.job(job.id)
     assert failed.status is JobStatus.FAILED
     assert failed.error is not None
-    assert "2 tries" in failed.error
+    assert "2 times" in failed.error
 
 
 async def test_rejected_request_fails_at_once(make_rig: MakeRig) -> None:
@@ -148,6 +150,7 @@ async def test_dead_server_hands_its_tasks_to_the_other_without_duplicates(
     # The healthy server finishes its own two; the dead one is polled, fails, then times out.
     for _ in range(50):
         await rig.engine.tick()
+        await rig.standins[1].wait_until_idle()  # its work keeps pace with the moved clock
         rig.clock.advance(30)
         if await rig.all_finished(jobs):
             break

@@ -56,8 +56,8 @@ async def test_two_jobs_each_with_two_variants_finish_with_full_provenance(
     assert seeds[0] != seeds[1]
     names = [Path(t.file_path).name for t in first_tracks]
     assert names == [
-        f"job{first.id:05d}-hotel-lobby-jazz-v1.wav",
-        f"job{first.id:05d}-hotel-lobby-jazz-v2.wav",
+        f"job{first.id:05d}-hotel-lobby-jazz-PLACEHOLDER-v1.wav",
+        f"job{first.id:05d}-hotel-lobby-jazz-PLACEHOLDER-v2.wav",
     ]
 
 
