@@ -13,7 +13,8 @@ from typing import Final
 from commands.errors import UsageError
 from commands.parsing import messages as msg
 
-_COMMAND_RE: Final = re.compile(r"^\s*/music(?![\w-])", re.IGNORECASE)
+# Every leading `/music`: one typed by hand in front of a pasted command is still just the command.
+_COMMAND_RE: Final = re.compile(r"^\s*/music(?![\w-])(?:\s*/music(?![\w-]))*", re.IGNORECASE)
 _LYRICS_RE: Final = re.compile(r"(?<![\w-])lyrics?\s*[:=]", re.IGNORECASE)
 _DECADE_RE: Final = re.compile(r"(?<![\w.])(?:19|20)?[2-9]0['’]?s(?!\w)", re.IGNORECASE)
 _EDGE_PUNCTUATION: Final = "\"'`’‘“”.,;:!?()[]{}<>-–—_*~|/\\"
@@ -26,7 +27,7 @@ GENERIC_WORDS: Final = EDGE_FILLER | frozenset(
 
 
 def strip_command(text: str) -> str:
-    """The text without a leading `/music`."""
+    """The text without its leading `/music` (or several)."""
     return _COMMAND_RE.sub("", text, count=1)
 
 

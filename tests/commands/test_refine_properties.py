@@ -111,3 +111,9 @@ def test_an_emoji_after_a_mention_is_still_an_emoji() -> None:
     assert isinstance(_outcome("<@U123ABC> :fire:", parent, LIBRARY, 1), UsageError)
     slower = _outcome("<@U123ABC>: slower", parent, LIBRARY, 1)
     assert slower == _outcome("slower", parent, LIBRARY, 1)
+
+
+def test_a_doubled_command_prefix_is_one_prefix() -> None:
+    # Found by the property above: '/music /music İ' kept the second '/music' as words.
+    parent = PARENTS[0]
+    assert _outcome("/music /music İ", parent, LIBRARY, 0) == _outcome("İ", parent, LIBRARY, 0)
