@@ -16,7 +16,9 @@ COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --locked --no-dev --no-install-project
 COPY bot ./bot
 COPY commands ./commands
+COPY domain ./domain
 COPY presets ./presets
+COPY standin ./standin
 COPY storage ./storage
 RUN uv sync --locked --no-dev
 

@@ -13,15 +13,15 @@ from datetime import UTC, datetime
 
 import httpx
 
-from bot.acestep.client import AceStepClient
-from bot.acestep.urls import public_url
-from bot.engine.context import EngineConfig, EngineContext
-from bot.engine.runner import JobEngine
-from bot.engine.servers import PollBounds, Server
+from bot.engine.acestep.client import AceStepClient
+from bot.engine.acestep.urls import public_url
+from bot.engine.jobs.context import EngineConfig, EngineContext
+from bot.engine.jobs.runner import JobEngine
+from bot.engine.jobs.servers import PollBounds, Server
 from bot.monitoring.acestep import CountingTransport
 from bot.monitoring.metrics import Metrics
 from bot.settings import BUILTIN, Settings, SettingsError
-from bot.standin import StandInConfig, StandInServer
+from standin import StandInConfig, StandInServer
 from presets.loader import PresetLibrary, load_presets
 from storage.database import Database
 
@@ -126,7 +126,7 @@ async def _server(
     stack.push_async_callback(http.aclose)
     client = AceStepClient(
         http,
-        name=url,  # the client shows it without credentials (bot.acestep.urls.public_url)
+        name=url,  # the client shows it without credentials (bot.engine.acestep.urls.public_url)
         api_key=settings.api_key,
         max_download_bytes=settings.max_download_mb * 1024 * 1024,
     )

@@ -14,7 +14,7 @@ from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_va
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from bot.constants import AudioFormat
+from domain.constants import AudioFormat
 
 BUILTIN: Final = "builtin"
 

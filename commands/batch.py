@@ -11,8 +11,8 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from bot.batches.estimate import BatchEstimate, estimate_batch
-from bot.constants import PRIORITY_BATCH
+from bot.engine.batches.estimate import BatchEstimate, estimate_batch
+from domain.constants import PRIORITY_BATCH
 from bot.services import Services
 from commands import messages as msg
 from commands.context import Caller
@@ -23,7 +23,7 @@ from commands.plans import BatchPlan, plan_preset, plan_rows
 from commands.replies import Reply
 from storage import batches as batches_repo
 from storage.batches import NewJob
-from storage.records import BatchRecord
+from domain.records import BatchRecord
 
 EXAMPLE = "/music batch spa x50"
 _COUNT = re.compile(r"^x?(\d+)$", re.IGNORECASE)

@@ -4,7 +4,7 @@ One rule for every way in (the text command, a card's Cancel, a digest's Cancel 
 person who asked, an admin, or the operator at the terminal may cancel (`Caller.may_manage`).
 """
 
-from bot.batches import service as batch_service
+from bot.engine.batches import service as batch_service
 from bot.services import Services
 from commands import messages as msg
 from commands.context import Caller

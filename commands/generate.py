@@ -2,8 +2,8 @@
 
 import secrets
 
-from bot.acestep.errors import AceStepError
-from bot.acestep.wire import match_model
+from bot.engine.acestep.errors import AceStepError
+from bot.engine.acestep.wire import match_model
 from bot.services import Services
 from bot.settings import Settings
 from commands import messages as msg

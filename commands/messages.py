@@ -1,6 +1,6 @@
 """Every sentence the commands write for people, in one place."""
 
-from bot.generation import format_duration
+from domain.request import format_duration
 
 PLACEHOLDER_WARNING = (
     "⚠️ Built-in ACE-Step stand-in: tracks are PLACEHOLDER audio (simple synthesised "

@@ -18,7 +18,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.generation import GenerationRequest
+from domain.request import GenerationRequest
 from commands.errors import UsageError
 from commands.manifests import ManifestRow, RowProblem
 from commands.parsing import GenerationDefaults, ParsedGeneration, Slot, parse_generation, scan

@@ -2,11 +2,11 @@
 
 from collections.abc import Sequence
 
-from bot.generation import GenerationRequest
+from domain.request import GenerationRequest
 from bot.services import Services
 from commands.context import Caller
 from commands.replies import Reply
-from storage.records import JobRecord
+from domain.records import JobRecord
 
 
 async def queue_request(

@@ -2,7 +2,7 @@
 
 A schedule is a batch command (`hotel-lobby x20`) and when to run it (`daily 09:00 tz=Asia/Bangkok`,
 `weekdays 9:30`, `every monday 08:00`, or a cron expression). It is stored in the database and run
-by the bot's scheduler (`bot/scheduler.py`), which posts each run's digest in the channel the
+by the bot's scheduler (`bot/engine/schedules/runner.py`), which posts each run's digest in the channel the
 schedule was made in. Who may schedule: SLACK_SCHEDULE_USERS and admins (everyone when both are
 empty). Only the schedule's creator, an admin or the operator may pause, resume or delete it.
 Each run is capped at SCHEDULE_MAX_TRACKS tracks, counts against its creator's daily quota (or
@@ -13,7 +13,7 @@ SCHEDULE_MIN_INTERVAL_MINUTES apart.
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.scheduler import RunOutcome
+from bot.engine.schedules.runner import RunOutcome
 from bot.services import Services
 from commands import messages as msg
 from commands.batch import BatchSource, parse_batch_args, plan_from_args, submit_plan
@@ -23,7 +23,7 @@ from commands.quota import schedule_refusal
 from commands.replies import Reply
 from commands.schedule_spec import ScheduleSpec, check_interval, next_fire, parse_schedule
 from storage import schedules as schedules_repo
-from storage.records import ScheduleRecord
+from domain.records import ScheduleRecord
 
 EXAMPLE = "/music schedule daily 09:00 hotel-lobby x20 tz=Asia/Bangkok"
 LIST_LIMIT = 25

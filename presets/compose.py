@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.constants import CAPTION_MAX_CHARS
+from domain.constants import CAPTION_MAX_CHARS
 from presets.schema import Preset
 
 MOODS_PER_CAPTION = 2

@@ -1,7 +1,7 @@
 """The preset schema: what one `presets/data/<id>.yaml` file may say, as pydantic models.
 
 Every model forbids unknown fields (a typo must fail loudly, not be ignored) and is frozen. Values
-are checked against ACE-Step's limits in `bot.constants`; keys are stored in ACE-Step's canonical
+are checked against ACE-Step's limits in `domain.constants`; keys are stored in ACE-Step's canonical
 form ("F# minor") and time signatures in the server's form ("3" for 3/4). Checks that span several
 fields raise a `ValueError` whose text starts with the field path, so the loader can name it.
 
@@ -15,8 +15,8 @@ from typing import Annotated, Final, Literal, Self
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 
-from bot import constants as c
-from bot.music import parse_key, parse_time_signature
+from domain import constants as c
+from domain.music import parse_key, parse_time_signature
 
 TAG_MAX_CHARS: Final = 80
 ALIAS_MAX_CHARS: Final = 40

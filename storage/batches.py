@@ -15,7 +15,7 @@ from storage._convert import to_record
 from storage._rows import get_row
 from storage.database import Database
 from storage.ratings import counted
-from storage.records import UNFINISHED_STATUSES, BatchRecord, JobRecord, JobStatus, TrackRecord
+from domain.records import UNFINISHED_STATUSES, BatchRecord, JobRecord, JobStatus, TrackRecord
 from storage.schema import Batch, Job, Track, utcnow
 
 RUNNING = "running"

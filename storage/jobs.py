@@ -8,7 +8,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 
 from storage._convert import to_record
 from storage.database import Database
-from storage.records import UNFINISHED_STATUSES, JobRecord, JobStatus
+from domain.records import UNFINISHED_STATUSES, JobRecord, JobStatus
 from storage.schema import Job, utcnow
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from storage._convert import to_record
 from storage.database import Database
-from storage.records import RatingRecord, TrackRecord
+from domain.records import RatingRecord, TrackRecord
 from storage.schema import Rating, Track
 
 

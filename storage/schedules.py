@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 from storage._convert import to_record
 from storage._rows import get_row
 from storage.database import Database
-from storage.records import ScheduleRecord
+from domain.records import ScheduleRecord
 from storage.schema import Schedule
 
 ACTIVE = "active"

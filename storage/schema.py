@@ -18,7 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from storage.records import JobStatus
+from domain.records import JobStatus
 
 
 def utcnow() -> datetime:

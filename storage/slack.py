@@ -13,14 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from storage._convert import to_record
 from storage._rows import get_row, update_row
 from storage.database import Database
-from storage.records import (
-    JobRecord,
-    JobStatus,
-    PendingReactionRecord,
-    SlackCardRecord,
-    SlackMessageRecord,
-    TrackPostRecord,
-)
+from domain.records import JobRecord, JobStatus, PendingReactionRecord, SlackCardRecord, SlackMessageRecord, TrackPostRecord
 from storage.schema import (
     Job,
     SeenKey,

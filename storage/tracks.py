@@ -11,7 +11,7 @@ from storage._convert import to_record
 from storage._rows import update_row
 from storage.database import Database
 from storage.jobs import seen_by
-from storage.records import TrackRecord
+from domain.records import TrackRecord
 from storage.schema import Job, Track
 
 

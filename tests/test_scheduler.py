@@ -3,11 +3,11 @@ repeat it, a run missed within the grace window is made once, older ones are ski
 
 from datetime import UTC, datetime, timedelta
 
-from bot.scheduler import RunOutcome, ScheduleRunner
+from bot.engine.schedules.runner import RunOutcome, ScheduleRunner
 from commands.schedule_spec import next_fire
 from storage import schedules as schedules_repo
 from storage.database import Database
-from storage.records import ScheduleRecord
+from domain.records import ScheduleRecord
 
 NINE = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 GRACE = timedelta(minutes=60)

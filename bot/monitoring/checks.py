@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.engine.runner import JobEngine
+from bot.engine.jobs.runner import JobEngine
 from storage import jobs as jobs_repo
 from storage.database import Database
 

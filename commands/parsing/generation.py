@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from bot import constants as c
-from bot.generation import GenerationRequest
+from domain import constants as c
+from domain.request import GenerationRequest
 from commands.errors import UsageError
 from commands.parsing import messages as msg
 from commands.parsing.findings import Findings

@@ -7,7 +7,7 @@ command that works. Notes are things worth telling the person about a request th
 from collections.abc import Iterable, Sequence
 from typing import Final
 
-from bot import constants as c
+from domain import constants as c
 
 # --- Examples: commands that work ---
 EXAMPLE_BASIC: Final = "/music hotel lobby jazz 3min"

@@ -31,8 +31,8 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot import constants as c
-from bot.generation import GenerationRequest
+from domain import constants as c
+from domain.request import GenerationRequest
 from commands.errors import NothingAsked, UsageError
 from commands.parsing import messages as msg
 from commands.parsing.findings import Findings

@@ -24,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
-from bot import constants as c
+from domain import constants as c
 from commands.errors import UsageError
 from commands.parsing import messages as msg
 from commands.parsing.refine_edits import Edit, EditKind

@@ -9,8 +9,8 @@ Settings are compared field by field with the parent ("tempo 86 → 73 bpm", "le
 from collections.abc import Callable, Sequence
 from typing import Final
 
-from bot.generation import GenerationRequest, format_duration
-from bot.music import display_time_signature
+from domain.request import GenerationRequest, format_duration
+from domain.music import display_time_signature
 from commands.parsing import messages as msg
 
 Shown = Callable[[GenerationRequest], object]

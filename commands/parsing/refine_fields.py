@@ -17,8 +17,8 @@ The base is the parent's value, or — when the reply switches preset — the ne
 from dataclasses import dataclass
 from typing import Final
 
-from bot import constants as c
-from bot.generation import GenerationRequest, format_duration
+from domain import constants as c
+from domain.request import GenerationRequest, format_duration
 from commands.errors import UsageError
 from commands.parsing import messages as msg
 from commands.parsing.findings import Findings

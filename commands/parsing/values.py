@@ -10,8 +10,8 @@ import difflib
 import re
 from typing import Final
 
-from bot import constants as c
-from bot.music import MusicError, parse_key, parse_time_signature
+from domain import constants as c
+from domain.music import MusicError, parse_key, parse_time_signature
 from commands.errors import UsageError
 from commands.parsing import messages as msg
 from commands.parsing.hits import TempoWord

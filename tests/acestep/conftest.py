@@ -6,7 +6,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.acestep import AceStepClient
+from bot.engine.acestep import AceStepClient
 
 from .shapes import API_KEY, BASE_URL, FakeServer
 

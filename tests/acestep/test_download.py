@@ -7,7 +7,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.acestep import AceStepClient, AceStepMalformedReply, AceStepUnavailable
+from bot.engine.acestep import AceStepClient, AceStepMalformedReply, AceStepUnavailable
 
 from .shapes import API_KEY, FakeServer, Shapes
 

@@ -6,22 +6,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.acestep import (
-    AceStepAuthError,
-    AceStepClient,
-    AceStepError,
-    AceStepFileMissing,
-    AceStepLMUnavailable,
-    AceStepMalformedReply,
-    AceStepQueueFull,
-    AceStepRejected,
-    AceStepServerError,
-    AceStepTimeout,
-    AceStepUnavailable,
-    build_release_payload,
-)
-from bot.acestep.replies import retry_after_seconds
-from bot.generation import GenerationRequest
+from bot.engine.acestep import AceStepAuthError, AceStepClient, AceStepError, AceStepFileMissing, AceStepLMUnavailable, AceStepMalformedReply, AceStepQueueFull, AceStepRejected, AceStepServerError, AceStepTimeout, AceStepUnavailable, build_release_payload
+from bot.engine.acestep.replies import retry_after_seconds
+from domain.request import GenerationRequest
 
 from .shapes import API_KEY, FakeServer, Responder, Shapes
 

@@ -4,9 +4,9 @@ import json
 
 import pytest
 
-from bot.acestep.errors import AceStepMalformedReply, AceStepServerError
-from bot.acestep.results import ResultItem
-from bot.acestep.wire import TaskPhase, TaskState, parse_query_results
+from bot.engine.acestep.errors import AceStepMalformedReply, AceStepServerError
+from bot.engine.acestep.results import ResultItem
+from bot.engine.acestep.wire import TaskPhase, TaskState, parse_query_results
 
 from .shapes import AUDIO_DIR, TRACEBACK, Shapes
 

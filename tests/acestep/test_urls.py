@@ -6,8 +6,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.acestep import AceStepClient, AceStepUnavailable, public_url
-from bot.acestep.urls import public_url as public_url_from_module
+from bot.engine.acestep import AceStepClient, AceStepUnavailable, public_url
+from bot.engine.acestep.urls import public_url as public_url_from_module
 from bot.logs import RedactingFilter
 from bot.services import open_services
 from tests.conftest import make_settings

@@ -5,14 +5,9 @@ from typing import Any
 
 import pytest
 
-from bot.acestep.wire import (
-    bare_model_name,
-    build_release_payload,
-    check_release_payload,
-    match_model,
-)
-from bot.constants import INSTRUMENTAL_LYRICS
-from bot.generation import GenerationRequest
+from bot.engine.acestep.wire import bare_model_name, build_release_payload, check_release_payload, match_model
+from domain.constants import INSTRUMENTAL_LYRICS
+from domain.request import GenerationRequest
 
 
 def make_request(**over: Any) -> GenerationRequest:

@@ -8,7 +8,7 @@ import pytest
 import soundfile as sf
 from numpy.typing import NDArray
 
-from bot.audio.synth import SAMPLE_RATE, Arrangement, render_placeholder
+from standin.audio.synth import SAMPLE_RATE, Arrangement, render_placeholder
 
 WriteFile = Callable[..., Path]
 

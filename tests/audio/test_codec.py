@@ -8,16 +8,9 @@ import pytest
 import soundfile as sf
 from numpy.typing import NDArray
 
-from bot.audio.codec import (
-    AudioDecodeError,
-    AudioInfo,
-    encode_audio,
-    probe_audio,
-    read_audio,
-    write_audio,
-)
-from bot.audio.synth import SAMPLE_RATE
-from bot.constants import AudioFormat
+from bot.engine.audio.codec import AudioDecodeError, AudioInfo, encode_audio, probe_audio, read_audio, write_audio
+from standin.audio.synth import SAMPLE_RATE
+from domain.constants import AudioFormat
 
 FORMATS: tuple[AudioFormat, ...] = ("wav", "flac", "mp3")
 LSB = 1 / 32768

@@ -7,19 +7,12 @@ import pyloudnorm
 import pytest
 from numpy.typing import NDArray
 
-from bot.audio.codec import probe_audio, read_audio, write_audio
-from bot.audio.loudness import (
-    KWeightingFilter,
-    LoudnessMeter,
-    integrated_loudness,
-    k_weighting,
-    k_weighting_response,
-    limit_peaks,
-)
-from bot.audio.qc import normalise_loudness
-from bot.audio.synth import SAMPLE_RATE, Arrangement, render_placeholder
-from bot.audio.windows import WindowSums
-from bot.constants import AudioFormat
+from bot.engine.audio.codec import probe_audio, read_audio, write_audio
+from bot.engine.audio.loudness import KWeightingFilter, LoudnessMeter, integrated_loudness, k_weighting, k_weighting_response, limit_peaks
+from bot.engine.audio.qc import normalise_loudness
+from standin.audio.synth import SAMPLE_RATE, Arrangement, render_placeholder
+from bot.engine.audio.windows import WindowSums
+from domain.constants import AudioFormat
 
 
 def sine(seconds: float, peak_dbfs: float, freq: float = 1000.0) -> NDArray[np.float32]:

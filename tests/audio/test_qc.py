@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from bot.audio.codec import write_audio
-from bot.audio.qc import QcReport, check_audio
-from bot.audio.synth import SAMPLE_RATE
-from bot.constants import LONG_SILENCE_S, MAX_SILENT_SHARE
+from bot.engine.audio.codec import write_audio
+from bot.engine.audio.qc import QcReport, check_audio
+from standin.audio.synth import SAMPLE_RATE
+from domain.constants import LONG_SILENCE_S, MAX_SILENT_SHARE
 
 WriteFile = Callable[..., Path]  # the `write_file` fixture (see conftest.py)
 

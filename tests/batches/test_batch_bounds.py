@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.cli_batch import batch_command
+from bot.adapters.cli.batch import batch_command
 from bot.services import Services, open_services
 from commands import batch as batch_module
 from commands.batch import plan_manifest, plan_manifest_off_loop

@@ -7,7 +7,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.batches.service import cancel_batch, settle_batches
+from bot.engine.batches.service import cancel_batch, settle_batches
 from bot.services import Services
 from commands.batch import plan_manifest, submit_plan
 from commands.context import Caller
@@ -15,7 +15,7 @@ from commands.replies import Reply
 from commands.router import handle
 from storage import batches as batches_repo
 from storage import jobs as jobs_repo
-from storage.records import JobStatus
+from domain.records import JobStatus
 
 CALLER = Caller("test", user_id="U1", channel_id="C1")
 

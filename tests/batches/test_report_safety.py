@@ -8,8 +8,8 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.batches.report import COLUMNS, neutralise_cell, write_report
-from bot.batches.service import settle_batches
+from bot.engine.batches.report import COLUMNS, neutralise_cell, write_report
+from bot.engine.batches.service import settle_batches
 from bot.services import Services
 from commands.batch import plan_manifest, submit_plan
 from commands.context import Caller

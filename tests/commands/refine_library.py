@@ -5,7 +5,7 @@ The tests own these presets, so they do not move when the shipped preset files a
 
 from typing import Any
 
-from bot.generation import GenerationRequest
+from domain.request import GenerationRequest
 from presets import Preset, PresetLibrary
 
 

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime, timedelta
 
-from bot.generation import GenerationRequest
+from domain.request import GenerationRequest
 from bot.services import Services
 from commands.cancel import cancel_batch
 from commands.context import Caller
@@ -11,7 +11,7 @@ from commands.router import handle
 from storage import batches as batches_repo
 from storage import jobs as jobs_repo
 from storage import schedules as schedules_repo
-from storage.records import JobStatus
+from domain.records import JobStatus
 
 OWNER = Caller("slack", user_id="U1", channel_id="C1")
 OTHER = Caller("slack", user_id="U2", channel_id="C2")

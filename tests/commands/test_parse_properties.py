@@ -3,7 +3,7 @@
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import constants as c
+from domain import constants as c
 from commands.errors import UsageError
 from commands.parsing import GenerationDefaults, ParsedGeneration, parse_generation
 from presets import PresetLibrary, load_presets

@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
-from bot import constants as c
-from bot.generation import GenerationRequest
+from domain import constants as c
+from domain.request import GenerationRequest
 from commands.errors import NothingAsked, UsageError
 from commands.parsing import messages as msg
 from commands.parsing.refine import ParsedRefinement, parse_refinement

@@ -3,8 +3,8 @@
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot import constants as c
-from bot.generation import GenerationRequest
+from domain import constants as c
+from domain.request import GenerationRequest
 from commands.errors import UsageError
 from commands.parsing.refine import ParsedRefinement, parse_refinement
 from presets import PresetLibrary, load_presets

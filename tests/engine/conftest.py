@@ -14,16 +14,16 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.acestep.client import AceStepClient
-from bot.engine.context import EngineConfig, EngineContext
-from bot.engine.runner import JobEngine
-from bot.engine.servers import PollBounds, Server
-from bot.generation import GenerationRequest
-from bot.standin import StandInConfig, StandInServer
+from bot.engine.acestep.client import AceStepClient
+from bot.engine.jobs.context import EngineConfig, EngineContext
+from bot.engine.jobs.runner import JobEngine
+from bot.engine.jobs.servers import PollBounds, Server
+from domain.request import GenerationRequest
+from standin import StandInConfig, StandInServer
 from storage import jobs as jobs_repo
 from storage import tracks as tracks_repo
 from storage.database import Database
-from storage.records import JobRecord, JobStatus, TrackRecord
+from domain.records import JobRecord, JobStatus, TrackRecord
 
 FAST_POLLS = PollBounds(0.01, 0.05)
 

@@ -1,6 +1,6 @@
 """Cancelling: a queued job is never sent; a job on the server ends cancelled and posts nothing."""
 
-from storage.records import JobStatus
+from domain.records import JobStatus
 from tests.engine.conftest import MakeRig
 
 

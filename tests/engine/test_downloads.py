@@ -8,9 +8,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.acestep import download
-from bot.slack.render import CardState, card_blocks
-from storage.records import JobStatus
+from bot.engine.acestep import download
+from bot.adapters.slack.render import CardState, card_blocks
+from domain.records import JobStatus
 from tests.engine.conftest import MakeRig, Rig
 
 

@@ -2,9 +2,9 @@
 
 import httpx
 
-from bot.engine.dispatch import dispatch
+from bot.engine.jobs.dispatch import dispatch
 from storage import jobs as jobs_repo
-from storage.records import JobStatus
+from domain.records import JobStatus
 from tests.engine.conftest import MakeRig
 
 

@@ -7,9 +7,9 @@ from collections import Counter
 
 import pytest
 
-from bot.engine.events import JobEvent, JobEventKind
+from bot.engine.jobs.events import JobEvent, JobEventKind
 from storage import jobs as jobs_repo
-from storage.records import JobRecord, JobStatus
+from domain.records import JobRecord, JobStatus
 from tests.engine.conftest import MakeRig, Rig
 from tests.engine.faults import Faults, FaultyTransport
 

@@ -3,10 +3,10 @@
 import os
 from pathlib import Path
 
-from bot.engine.events import JobEvent, JobEventKind
-from bot.standin import PLACEHOLDER_MODEL_PREFIX
+from bot.engine.jobs.events import JobEvent, JobEventKind
+from standin import PLACEHOLDER_MODEL_PREFIX
 from storage import jobs as jobs_repo
-from storage.records import JobStatus
+from domain.records import JobStatus
 from tests.engine.conftest import MakeRig
 
 

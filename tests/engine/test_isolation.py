@@ -3,8 +3,8 @@
 import httpx
 import pytest
 
-from bot.engine.dispatch import dispatch
-from storage.records import JobStatus
+from bot.engine.jobs.dispatch import dispatch
+from domain.records import JobStatus
 from tests.engine.conftest import MakeRig, Rig
 from tests.engine.faults import Faults, FaultyTransport
 

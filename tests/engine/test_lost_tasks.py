@@ -2,11 +2,11 @@
 
 import dataclasses
 
-from bot.engine.dispatch import dispatch
-from bot.engine.poll import poll
-from bot.engine.runner import JobEngine
-from bot.engine.servers import Server
-from storage.records import JobStatus
+from bot.engine.jobs.dispatch import dispatch
+from bot.engine.jobs.poll import poll
+from bot.engine.jobs.runner import JobEngine
+from bot.engine.jobs.servers import Server
+from domain.records import JobStatus
 from tests.engine.conftest import MakeRig, Rig
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from bot.constants import CAPTION_MAX_CHARS
+from domain.constants import CAPTION_MAX_CHARS
 from presets import (
     PresetLibrary,
     compose_caption,

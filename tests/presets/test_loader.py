@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from bot.constants import DURATION_MAX_S, DURATION_MIN_S
-from bot.music import parse_key
+from domain.constants import DURATION_MAX_S, DURATION_MIN_S
+from domain.music import parse_key
 from presets import PresetError, load_preset_file, load_presets
 from presets.loader import DATA_DIR
 

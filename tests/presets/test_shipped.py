@@ -13,7 +13,7 @@ from collections import Counter
 
 import pytest
 
-from bot.constants import BPM_MAX, BPM_MIN, DURATION_MAX_S, DURATION_MIN_S
+from domain.constants import BPM_MAX, BPM_MIN, DURATION_MAX_S, DURATION_MIN_S
 from commands.parsing import GenerationDefaults, parse_generation
 from presets import PresetLibrary, compose_caption, load_presets, pick_duration, pick_tempo
 from presets.compose import INSTRUMENTAL_TAG

@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 
 from bot.services import Services, open_services
-from bot.slack.serve import Mode, RunningBot, running_bot
+from bot.adapters.slack.serve import Mode, RunningBot, running_bot
 from storage import jobs as jobs_repo
 from storage import slack as slack_repo
-from storage.records import JobRecord
+from domain.records import JobRecord
 from tests.conftest import make_settings
 from tests.fakeslack import CHANNEL_ID, USER_ID, FakeSlack, SignedRequests
 

@@ -11,7 +11,7 @@ from aiohttp.test_utils import TestServer
 from storage import batches as batches_repo
 from storage import schedules as schedules_repo
 from storage import slack_digests as digests_repo
-from storage.records import ScheduleRecord
+from domain.records import ScheduleRecord
 from tests.fakeslack import CHANNEL_ID, payloads
 from tests.fakeslack.render import file_json
 from tests.slack.conftest import Harness, MakeBot, eventually

@@ -4,12 +4,12 @@ from typing import Any
 
 import pytest
 
-from bot.generation import GenerationRequest
-from bot.slack import render
-from bot.slack.modal import Block
+from domain.request import GenerationRequest
+from bot.adapters.slack import render
+from bot.adapters.slack.modal import Block
 from storage import jobs as jobs_repo
 from storage import tracks as tracks_repo
-from storage.records import JobStatus
+from domain.records import JobStatus
 from tests.fakeslack import CHANNEL_ID, USER_ID, payloads
 from tests.slack.conftest import Harness, MakeBot, eventually
 from tests.slack.test_modal import simulated_values

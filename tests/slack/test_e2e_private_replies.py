@@ -3,7 +3,7 @@ DMs and channels the bot has not joined; chat.postEphemeral is only the fallback
 
 import pytest
 
-from bot.slack import render
+from bot.adapters.slack import render
 from tests.fakeslack import CHANNEL_ID, USER_ID, payloads
 from tests.fakeslack.payloads import DM_CHANNEL_ID
 from tests.slack.conftest import Harness, MakeBot, eventually

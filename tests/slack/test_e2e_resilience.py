@@ -6,7 +6,7 @@ import pytest
 from storage import jobs as jobs_repo
 from storage import ratings as ratings_repo
 from storage import slack as slack_repo
-from storage.records import JobStatus
+from domain.records import JobStatus
 from tests.fakeslack import CHANNEL_ID, USER_ID, payloads
 from tests.slack.conftest import Harness, MakeBot, eventually
 

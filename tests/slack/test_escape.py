@@ -6,17 +6,10 @@ from typing import Any
 
 import pytest
 
-from bot.slack.escape import escape_mrkdwn
-from bot.slack.render import (
-    CardState,
-    card_blocks,
-    card_fallback,
-    fallback_text,
-    reply_blocks,
-    track_comment,
-)
+from bot.adapters.slack.escape import escape_mrkdwn
+from bot.adapters.slack.render import CardState, card_blocks, card_fallback, fallback_text, reply_blocks, track_comment
 from commands.replies import Reply, usage_reply
-from storage.records import JobRecord, JobStatus, TrackRecord
+from domain.records import JobRecord, JobStatus, TrackRecord
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 HOSTILE = "<!channel> <https://evil.example|click> & <@U0BOSS>"

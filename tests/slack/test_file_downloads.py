@@ -5,7 +5,7 @@ import httpx
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.uploads import SlackFiles, UploadFailed
+from bot.adapters.slack.uploads import SlackFiles, UploadFailed
 
 TOKEN = "xoxb-secret-token"
 SLACK_FILE = "https://files.slack.com/files-pri/T1-F1/download/week.csv"

@@ -11,17 +11,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from slack_sdk.models.views import View
 
-from bot import constants as c
-from bot.generation import GenerationRequest
-from bot.music import key_root_semitone, parse_key
-from bot.slack import modal_text as t
-from bot.slack.modal import (
-    MODAL_CALLBACK_ID,
-    Block,
-    ModalErrors,
-    build_modal,
-    parse_submission,
-)
+from domain import constants as c
+from domain.request import GenerationRequest
+from domain.music import key_root_semitone, parse_key
+from bot.adapters.slack import modal_text as t
+from bot.adapters.slack.modal import MODAL_CALLBACK_ID, Block, ModalErrors, build_modal, parse_submission
 from commands.parsing import GenerationDefaults
 
 Json = dict[str, Any]

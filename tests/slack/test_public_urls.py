@@ -8,17 +8,17 @@ from pathlib import Path
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.progress import describe_progress
-from bot.batches.estimate import estimate_batch
-from bot.doctor import run_doctor
+from bot.adapters.console.progress import describe_progress
+from bot.engine.batches.estimate import estimate_batch
+from bot.adapters.cli.doctor import run_doctor
 from bot.services import Services, open_services
 from bot.settings import Settings
-from bot.slack.access import AccessPolicy
-from bot.slack.context import SlackBot
-from bot.slack.listeners.home import home_view
+from bot.adapters.slack.access import AccessPolicy
+from bot.adapters.slack.context import SlackBot
+from bot.adapters.slack.listeners.home import home_view
 from commands.context import Caller
 from commands.status import status
-from storage.records import JobRecord, JobStatus
+from domain.records import JobRecord, JobStatus
 from tests.conftest import make_settings
 
 SECRET_URL = "http://deploy:hunter2@127.0.0.1:9"  # port 9: nothing listens, the probe fails fast
@@ -79,6 +79,6 @@ def test_console_progress_names_the_server_without_credentials() -> None:
 async def test_batch_estimate_log_names_the_server_without_credentials(
     secret_services: Services, caplog: pytest.LogCaptureFixture
 ) -> None:
-    caplog.set_level(logging.INFO, logger="bot.batches.estimate")
+    caplog.set_level(logging.INFO, logger="bot.engine.batches.estimate")
     await estimate_batch(secret_services.servers, tracks=2, jobs=2, cost_per_hour=None)
     assert_no_credentials(caplog.text)

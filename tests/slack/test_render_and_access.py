@@ -6,13 +6,13 @@ from typing import Any
 
 import pytest
 
-from bot.slack import render
-from bot.slack.access import AccessPolicy
-from bot.slack.render import CardState, card_blocks, reply_blocks, track_comment
+from bot.adapters.slack import render
+from bot.adapters.slack.access import AccessPolicy
+from bot.adapters.slack.render import CardState, card_blocks, reply_blocks, track_comment
 from commands.replies import Reply
 from storage import jobs as jobs_repo
 from storage.database import Database
-from storage.records import JobRecord, JobStatus, TrackRecord
+from domain.records import JobRecord, JobStatus, TrackRecord
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 REQUEST = {

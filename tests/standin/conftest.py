@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.standin import StandInConfig, StandInServer
+from standin import StandInConfig, StandInServer
 
 from .helpers import StandIn
 

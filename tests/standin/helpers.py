@@ -13,7 +13,7 @@ from typing import Any, Final
 
 import httpx
 
-from bot.standin import StandInServer
+from standin import StandInServer
 
 API_KEY: Final = "sekret-key"
 POLL_S: Final = 0.01

@@ -1,7 +1,7 @@
 """`/format_input`: the rule-based stand-in LM and its failure paths (ACESTEP_API.md §8)."""
 
-from bot.music import parse_key
-from bot.standin.lm import ENHANCEMENT_MARK
+from domain.music import parse_key
+from standin.lm import ENHANCEMENT_MARK
 
 from .conftest import MakeStandIn
 from .helpers import SHORT_JOB, StandIn

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import soundfile as sf
 
-from bot.music import parse_key
-from bot.standin import PLACEHOLDER_LM_MODEL, PLACEHOLDER_MODEL_PREFIX, PLACEHOLDER_NOTICE
-from bot.standin.lm import ENHANCEMENT_MARK
+from domain.music import parse_key
+from standin import PLACEHOLDER_LM_MODEL, PLACEHOLDER_MODEL_PREFIX, PLACEHOLDER_NOTICE
+from standin.lm import ENHANCEMENT_MARK
 
 from .conftest import MakeStandIn
 from .helpers import SHORT_JOB, StandIn, items

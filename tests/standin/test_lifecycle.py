@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.standin import StandInConfig
+from standin import StandInConfig
 
 from .conftest import MakeStandIn
 from .helpers import SHORT_JOB, StandIn, is_running, items

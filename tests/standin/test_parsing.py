@@ -4,11 +4,11 @@ import random
 
 import pytest
 
-from bot.standin import lm
-from bot.standin.bodies import parse_multipart, parse_urlencoded
-from bot.standin.errors import ServerFault
-from bot.standin.request import build_job_request
-from bot.standin.values import Params, to_bool, to_float, to_int
+from standin import lm
+from standin.bodies import parse_multipart, parse_urlencoded
+from standin.errors import ServerFault
+from standin.request import build_job_request
+from standin.values import Params, to_bool, to_float, to_int
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.standin import BackgroundStandIn, StandInConfig, serve_in_background
+from standin import BackgroundStandIn, StandInConfig, serve_in_background
 
 from .helpers import API_KEY, SHORT_JOB, StandIn, items
 

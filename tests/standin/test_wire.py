@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from bot.standin.config import SERVICE_NAME
+from standin.config import SERVICE_NAME
 
 from .conftest import MakeStandIn
 from .helpers import SHORT_JOB, StandIn, items

@@ -3,7 +3,7 @@
 from storage import batches, jobs, ratings, tracks
 from storage.batches import NewJob
 from storage.database import Database
-from storage.records import JobStatus
+from domain.records import JobStatus
 from tests.storage.test_tracks_and_leases import track_fields
 
 

@@ -9,7 +9,7 @@ from alembic.script import ScriptDirectory
 
 from storage import jobs
 from storage.database import MIGRATIONS_DIR, Database
-from storage.records import JobStatus
+from domain.records import JobStatus
 from tests.conftest import sqlite_url
 
 

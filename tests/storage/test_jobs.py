@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from storage import jobs
 from storage.database import Database
-from storage.records import JobStatus
+from domain.records import JobStatus
 
 
 async def test_new_job_is_queued_with_aware_timestamps(db: Database) -> None:

@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from storage import jobs, slack, tracks
 from storage.database import Database
-from storage.records import JobStatus
+from domain.records import JobStatus
 from tests.storage.test_tracks_and_leases import track_fields
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)

@@ -1,0 +1,1 @@
+"""The `acemusic` command line (entry point `bot.adapters.cli.main:main`)."""

@@ -1,0 +1,1 @@
+"""The console adapter: `acemusic chat` and the job watcher of `run`."""

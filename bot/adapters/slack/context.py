@@ -1,0 +1,81 @@
+"""What every Slack listener shares: the services, the Web API client, the policy, the publisher."""
+
+import asyncio
+import functools
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
+
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.services import Services
+from bot.adapters.slack.access import AccessPolicy
+
+if TYPE_CHECKING:
+    from bot.adapters.slack.publisher import Publisher
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def utcnow() -> datetime:
+    """The current time in UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass
+class SlackBot:
+    """The Slack side of one running bot."""
+
+    services: Services
+    client: AsyncWebClient
+    policy: AccessPolicy
+    rating_scores: dict[str, float]
+    bot_user_id: str | None = None
+    clock: Callable[[], datetime] = utcnow
+    publisher: "Publisher | None" = field(default=None, repr=False)
+    _busy: int = field(default=0, repr=False)
+    _idle: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+
+    def __post_init__(self) -> None:
+        self._idle.set()
+
+    def drained(self, listener: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+        """`listener`, counted while it runs, so shutdown can wait for it (signature kept)."""
+
+        @functools.wraps(listener)
+        async def counted(*args: P.args, **kwargs: P.kwargs) -> R:
+            async with self._in_flight():
+                return await listener(*args, **kwargs)
+
+        return counted
+
+    async def wait_idle(self, timeout_s: float) -> bool:
+        """Wait for running listeners to finish; False when some were still running at the end."""
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout_s)
+        except TimeoutError:
+            return False
+        return True
+
+    @asynccontextmanager
+    async def _in_flight(self) -> AsyncIterator[None]:
+        self._busy += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._busy -= 1
+            if not self._busy:
+                self._idle.set()
+
+    def score_of(self, reaction: str) -> float | None:
+        """The rating a reaction stands for (skin tones ignored), or None when it is not one."""
+        return self.rating_scores.get(reaction.split("::", 1)[0])
+
+    def wake_publisher(self) -> None:
+        """Ask the publisher to look for cards and tracks to post now."""
+        if self.publisher is not None:
+            self.publisher.wake()

@@ -1,0 +1,146 @@
+"""Batch digests: one Slack message per batch, posted once and then edited in place.
+
+Part of the publisher's outbox (same rules as job cards): the digest row is written before the
+message is posted, the ts is stored the moment Slack returns it, edits are throttled and share the
+publisher's per-minute budget, and a failed post or edit is retried with back-off. Once the digest
+is up, the batch's tracks are queued as ordinary track posts in its thread.
+"""
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Final
+
+from slack_sdk.errors import SlackApiError
+
+from bot.engine.batches.estimate import estimate_batch
+from bot.adapters.slack.context import SlackBot
+from bot.adapters.slack.render import rendered_hash
+from bot.adapters.slack.render_digest import DigestState, digest_blocks, digest_fallback
+from bot.adapters.slack.uploads import describe_error
+from storage import batches as batches_repo
+from storage import slack as slack_repo
+from storage import slack_digests as digests_repo
+from domain.records import BatchDigestRecord, BatchRecord
+
+log = logging.getLogger(__name__)
+
+SLACK_BATCH_ORIGINS: Final = frozenset({"slack", "schedule"})
+MAX_DIGEST_ATTEMPTS: Final = 10
+BACKOFF_MAX_S: Final = 300.0
+
+
+class Digests:
+    """Posts and edits batch digests; `take_edit` is the publisher's shared edit budget."""
+
+    def __init__(
+        self, bot: SlackBot, *, update_every_s: float, take_edit: Callable[[], bool]
+    ) -> None:
+        self.bot = bot
+        self.update_every_s = update_every_s
+        self._take_edit = take_edit
+        self._lock = asyncio.Lock()  # a listener posting a digest vs the loop refreshing it
+
+    async def run_once(self) -> None:
+        """Adopt orphans, refresh due digests, queue the tracks of posted digests."""
+        db = self.bot.services.db
+        await digests_repo.adopt_orphan_batches(db, origins=set(SLACK_BATCH_ORIGINS))
+        for digest, _batch in await digests_repo.digests_to_refresh(db, now=self.bot.clock()):
+            await self.refresh(digest.batch_id)
+        await digests_repo.queue_batch_track_posts(db)
+
+    async def refresh(self, batch_id: int) -> None:
+        """Post a batch's digest, or edit it when what it shows changed and an edit is allowed."""
+        async with self._lock:
+            db = self.bot.services.db
+            digest = await digests_repo.get_digest(db, batch_id)
+            batch = await batches_repo.get_batch(db, batch_id)
+            if digest is None or batch is None or (digest.final and digest.ts):
+                return
+            await self._refresh(digest, batch)
+
+    async def _refresh(self, digest: BatchDigestRecord, batch: BatchRecord) -> None:
+        state = await self._state(batch)
+        blocks = digest_blocks(state)
+        digest_hash = rendered_hash(blocks)
+        settled = state.posted + state.not_posted
+        final = state.summary is not None and settled >= state.tally.tracks_made
+        if digest.ts is not None and digest_hash == digest.rendered:
+            if final:
+                await digests_repo.update_digest(self.bot.services.db, batch.id, final=True)
+            return
+        if digest.ts is not None and not (self._edit_due(digest, final) and self._take_edit()):
+            return
+        try:
+            await self._send(digest, state, blocks)
+        except SlackApiError as exc:
+            await self._failed(digest, describe_error(exc))
+            return
+        await digests_repo.update_digest(
+            self.bot.services.db,
+            batch.id,
+            rendered=digest_hash,
+            rendered_at=self.bot.clock(),
+            final=final,
+            attempts=0,
+            next_attempt_at=None,
+            last_error=None,
+        )
+
+    def _edit_due(self, digest: BatchDigestRecord, final: bool) -> bool:
+        if final or digest.rendered_at is None:
+            return True
+        return self.bot.clock() - digest.rendered_at >= timedelta(seconds=self.update_every_s)
+
+    async def _state(self, batch: BatchRecord) -> DigestState:
+        services = self.bot.services
+        tally = await batches_repo.tally(services.db, batch.id)
+        posted, not_posted = await digests_repo.posted_in_batch(services.db, batch.id)
+        eta = None
+        if tally.unfinished:
+            estimate = await estimate_batch(
+                services.servers, tracks=0, jobs=tally.unfinished, cost_per_hour=None
+            )
+            eta = estimate.wall_seconds
+        return DigestState(
+            batch,
+            tally,
+            posted,
+            eta,
+            placeholder=services.placeholder_engine,
+            not_posted=not_posted,
+        )
+
+    async def _send(
+        self, digest: BatchDigestRecord, state: DigestState, blocks: list[dict[str, object]]
+    ) -> None:
+        client = self.bot.client
+        text = digest_fallback(state)
+        if digest.ts is not None:
+            await client.chat_update(
+                channel=digest.channel_id, ts=digest.ts, text=text, blocks=blocks
+            )
+            return
+        response = await client.chat_postMessage(
+            channel=digest.channel_id, text=text, blocks=blocks
+        )
+        ts = str(response["ts"])
+        db = self.bot.services.db
+        await digests_repo.update_digest(db, digest.batch_id, ts=ts)
+        await slack_repo.remember_message(
+            db, channel_id=digest.channel_id, ts=ts, kind="batch", batch_id=digest.batch_id
+        )
+
+    async def _failed(self, digest: BatchDigestRecord, reason: str) -> None:
+        attempts = digest.attempts + 1
+        log.warning("digest of batch %s not sent (try %d): %s", digest.batch_id, attempts, reason)
+        delay = min(float(2 ** (attempts - 1)), BACKOFF_MAX_S)
+        await digests_repo.update_digest(
+            self.bot.services.db,
+            digest.batch_id,
+            attempts=attempts,
+            last_error=reason,
+            final=attempts >= MAX_DIGEST_ATTEMPTS,
+            next_attempt_at=self.bot.clock() + timedelta(seconds=delay),
+        )

@@ -1,0 +1,1 @@
+"""The engine: jobs, the ACE-Step client, audio checks, batches and schedules."""

@@ -1,0 +1,1 @@
+"""The job runner: the database is the queue; dispatch, poll, collect."""

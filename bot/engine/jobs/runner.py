@@ -1,0 +1,263 @@
+"""The job engine: a loop of ticks over the durable queue in the database.
+
+One tick = refresh server figures → poll (one call per server) → dispatch into free capacity →
+collect finished files. Between ticks the engine sleeps until the next poll is due, or until
+`wake()` is called (a new job, a cancel). Tests call `tick()` / `run_until_idle()` directly.
+
+Only one process at a time runs the engine on a database (a lease row, renewed every tick and
+taken over at once from a process that no longer exists). Other processes can still enqueue jobs
+and watch them: `run_until_idle` in a process without the lease simply waits for the holder.
+"""
+
+import asyncio
+import logging
+import os
+import socket
+import uuid
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from domain import constants as c
+from bot.engine.acestep import errors as e
+from bot.engine.acestep.download import remove_partials
+from bot.engine.jobs import messages as msg
+from bot.engine.jobs.collect import collect
+from bot.engine.jobs.context import EngineContext
+from bot.engine.jobs.dispatch import dispatch
+from bot.engine.jobs.events import EventBus, JobEvent, JobEventKind
+from bot.engine.jobs.naming import TRACK_FILE_PREFIX
+from bot.engine.jobs.poll import poll
+from domain.request import GenerationRequest
+from storage import jobs as jobs_repo
+from storage.leases import acquire_lease, release_lease
+from domain.records import UNFINISHED_STATUSES, JobRecord, JobStatus
+
+log = logging.getLogger(__name__)
+
+IDLE_CHECK_S = 2.0  # how often an idle engine looks for jobs other processes have queued
+FOLLOWER_CHECK_S = 1.0  # how often a process without the lease re-reads the jobs it waits on
+
+
+@dataclass(frozen=True)
+class TickResult:
+    """What one tick did (for logs, tests and benchmarks)."""
+
+    dispatched: int = 0
+    finished_on_server: int = 0
+    completed: int = 0
+    leader: bool = True
+
+
+class JobEngine:
+    """Owns the queue-processing loop of one process."""
+
+    def __init__(self, ctx: EngineContext, *, holder: str | None = None) -> None:
+        self.ctx = ctx
+        self.holder = holder or _default_holder()
+        self._wake = asyncio.Event()
+        self.last_tick_at: datetime | None = None  # when run_forever last finished a tick (health)
+        self._lease_until: datetime | None = None
+
+    @property
+    def events(self) -> EventBus:
+        """Job events of this process (jobs it enqueues or processes)."""
+        return self.ctx.events
+
+    async def enqueue(
+        self,
+        request: GenerationRequest,
+        *,
+        origin: str,
+        priority: int = c.PRIORITY_INTERACTIVE,
+        requested_by: str | None = None,
+        channel_id: str | None = None,
+        thread_ts: str | None = None,
+        parent_track_id: int | None = None,
+        batch_id: int | None = None,
+        notes: Collection[str] = (),
+    ) -> JobRecord:
+        """Store a job (before anything is sent anywhere) and wake the loop."""
+        job = await jobs_repo.create_job(
+            self.ctx.db,
+            request=request.model_dump(mode="json"),
+            origin=origin,
+            priority=priority,
+            requested_by=requested_by,
+            channel_id=channel_id,
+            thread_ts=thread_ts,
+            parent_track_id=parent_track_id,
+            batch_id=batch_id,
+            notes=list(notes),
+        )
+        await self.events.publish(JobEvent(JobEventKind.QUEUED, job))
+        self.wake()
+        return job
+
+    async def cancel(self, job_id: int) -> JobRecord | None:
+        """Cancel an unfinished job; None when it does not exist or has already finished."""
+        job = await jobs_repo.get_job(self.ctx.db, job_id)
+        if job is None or job.status.finished:
+            return None
+        note = msg.cancelled_on_server() if job.status.on_server else None
+        updated = await jobs_repo.update_job(
+            self.ctx.db,
+            job_id,
+            expect=UNFINISHED_STATUSES,
+            status=JobStatus.CANCELLED,
+            cancel_requested=True,
+            finished_at=self.ctx.clock(),
+            notes=[*job.notes, note] if note else job.notes,
+        )
+        if updated is not None:
+            await self.events.publish(JobEvent(JobEventKind.CANCELLED, updated, message=note))
+            self.wake()
+        return updated
+
+    def wake(self) -> None:
+        """Make a sleeping loop tick now."""
+        self._wake.set()
+
+    async def tick(self) -> TickResult:
+        """One pass over the queue, if this process holds the engine lease."""
+        if not await self._hold_lease():
+            return TickResult(leader=False)
+        await self._refresh_stats()
+        finished = await poll(self.ctx)
+        dispatched = await dispatch(self.ctx)
+        completed = await collect(self.ctx)
+        # Collecting frees room and can re-queue work (top-ups, failover): fill it straight away.
+        dispatched += await dispatch(self.ctx)
+        return TickResult(dispatched, finished, completed)
+
+    async def run_until_idle(self, job_ids: Collection[int] | None = None) -> None:
+        """Tick until the given jobs (default: every unfinished job) have finished."""
+        while True:
+            result = await self.tick()
+            if not await self._unfinished(job_ids):
+                return
+            await self._sleep(await self._next_wait(result))
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        """Tick until `stop` is set; errors in one tick are logged and the loop goes on."""
+        while not stop.is_set():
+            try:
+                result = await self.tick()
+                self.last_tick_at = self.ctx.clock()
+                wait = await self._next_wait(result)
+            except Exception:
+                log.exception("job engine tick failed; retrying shortly")
+                wait = IDLE_CHECK_S
+            await self._sleep(wait, stop=stop)
+
+    async def release(self) -> None:
+        """Give up the engine lease (on shutdown), so another process can take over at once."""
+        if self._lease_until is not None:
+            await release_lease(self.ctx.db, name=c.ENGINE_LEASE_NAME, holder=self.holder)
+            self._lease_until = None
+
+    async def _hold_lease(self) -> bool:
+        now = self.ctx.clock()
+        renew_at = None
+        if self._lease_until is not None:
+            renew_at = self._lease_until - timedelta(seconds=c.ENGINE_LEASE_TTL_S * 2 / 3)
+        if renew_at is not None and now < renew_at:
+            return True
+        held = await acquire_lease(
+            self.ctx.db,
+            name=c.ENGINE_LEASE_NAME,
+            holder=self.holder,
+            ttl_s=c.ENGINE_LEASE_TTL_S,
+            now=now,
+            holder_is_gone=holder_is_gone,
+        )
+        if held and self._lease_until is None:
+            log.info("this process (%s) now runs the job engine", self.holder)
+            await self._remove_partial_downloads()
+        self._lease_until = now + timedelta(seconds=c.ENGINE_LEASE_TTL_S) if held else None
+        return held
+
+    async def _remove_partial_downloads(self) -> None:
+        """Half-written downloads of a process that died: only the engine's holder writes them."""
+        folder = self.ctx.config.output_dir
+        removed = await asyncio.to_thread(remove_partials, folder, prefix=TRACK_FILE_PREFIX)
+        if removed:
+            log.info("removed %d unfinished download(s) left in %s", removed, folder)
+
+    async def _refresh_stats(self) -> None:
+        """Read each busy server's own figures (average job time, queue) every half minute."""
+        now = self.ctx.clock()
+        in_flight = await jobs_repo.count_on_server(self.ctx.db)
+        for server in self.ctx.servers:
+            due = server.stats_at is None or (
+                now - server.stats_at > timedelta(seconds=c.STATS_REFRESH_S)
+            )
+            if not due or not in_flight.get(server.name) or not server.accepts_work(now):
+                continue
+            server.stats_at = now
+            try:
+                server.note_stats(await server.client.stats(), now)
+            except e.AceStepError as exc:
+                log.info("no stats from %s: %s", server.name, exc)
+
+    async def _unfinished(self, job_ids: Collection[int] | None) -> bool:
+        if job_ids is None:
+            return await jobs_repo.count_unfinished(self.ctx.db) > 0
+        jobs = await jobs_repo.list_jobs(
+            self.ctx.db, ids=job_ids, statuses=UNFINISHED_STATUSES, limit=1
+        )
+        return bool(jobs)
+
+    async def _next_wait(self, result: TickResult) -> float:
+        """Seconds until something is due: the next poll, a retry back-off, or an idle check."""
+        if not result.leader:
+            return FOLLOWER_CHECK_S
+        now = self.ctx.clock()
+        in_flight = await jobs_repo.count_on_server(self.ctx.db)
+        moments = [
+            server.next_poll_at
+            for server in self.ctx.servers
+            if in_flight.get(server.name) and server.next_poll_at is not None
+        ]
+        moments += [
+            moment
+            for server in self.ctx.servers
+            for moment in (server.retry_at, server.full_until)
+            if moment is not None and moment > now
+        ]
+        retry_at = await jobs_repo.next_retry_at(self.ctx.db, now=now)
+        if retry_at is not None:
+            moments.append(retry_at)
+        waits = [(moment - now).total_seconds() for moment in moments]
+        return max(0.0, min([*waits, IDLE_CHECK_S]))
+
+    async def _sleep(self, seconds: float, *, stop: asyncio.Event | None = None) -> None:
+        if seconds <= 0:
+            await asyncio.sleep(0)
+            return
+        waiters = [asyncio.ensure_future(self._wake.wait())]
+        if stop is not None:
+            waiters.append(asyncio.ensure_future(stop.wait()))
+        _, pending = await asyncio.wait(waiters, timeout=seconds, return_when="FIRST_COMPLETED")
+        for waiter in pending:
+            waiter.cancel()
+        self._wake.clear()
+
+
+def _default_holder() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+def holder_is_gone(holder: str) -> bool:
+    """Whether a lease holder was a process on this machine that no longer exists."""
+    host, _, rest = holder.partition(":")
+    pid_text = rest.partition(":")[0]
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False

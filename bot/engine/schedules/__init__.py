@@ -1,0 +1,1 @@
+"""Schedules: the loop that fires each persisted schedule on time."""

@@ -1,0 +1,1 @@
+"""Domain types, vocabulary and constants every layer shares; imports no project code."""

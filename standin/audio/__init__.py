@@ -1,0 +1,1 @@
+"""The stand-in's placeholder synthesis: theory, score, bars, voices, synth."""
