@@ -134,12 +134,5 @@ def schedule_too_often(minutes: float) -> str:
     )
 
 
-def schedule_run_too_soon(minutes: float, last_run: str) -> str:
-    return (
-        f"skipped: the previous run was at {last_run}, less than {minutes:g} minutes before "
-        "(SCHEDULE_MIN_INTERVAL_MINUTES)"
-    )
-
-
 def schedule_skipped(schedule_id: int, description: str, problem: str) -> str:
     return f"Schedule #{schedule_id} ({description}) started no batch this time: {problem}"

@@ -21,7 +21,8 @@ from commands.context import Admission, Caller
 from commands.errors import UsageError
 from commands.quota import schedule_refusal
 from commands.replies import Reply
-from commands.schedule_spec import ScheduleSpec, check_interval, next_fire, parse_schedule
+from commands.schedule_spec import ScheduleSpec, check_interval, parse_schedule
+from domain.schedules import next_fire
 from storage import schedules as schedules_repo
 from domain.records import ScheduleRecord
 

@@ -10,14 +10,13 @@ Sunday = 0, so numbers in a person's cron expression are translated to names fir
 import itertools
 import re
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from apscheduler.triggers.cron import CronTrigger
-
 from commands.errors import UsageError
 from commands.messages import schedule_too_often
+from domain.schedules import next_fire
 
 EXAMPLE: Final = "/music schedule daily 09:00 hotel-lobby x20 tz=Asia/Bangkok"
 GAP_SAMPLES: Final = 48  # consecutive fire times whose gaps are checked against the minimum
@@ -60,41 +59,8 @@ def parse_schedule(text: str, *, default_tz: str) -> ScheduleSpec:
     return ScheduleSpec(spec.expression, zone, spec.batch_text, f"{spec.description} ({zone})")
 
 
-def trigger_for(expression: str, timezone: str) -> CronTrigger:
-    """APScheduler's trigger for a normalised expression."""
-    return CronTrigger.from_crontab(expression, timezone=ZoneInfo(timezone))
-
-
-def next_fire(expression: str, timezone: str, after: datetime) -> datetime | None:
-    """The first fire time strictly after `after` (aware), in UTC; None if there is none."""
-    # Fire times fall on whole minutes, so "from one second later" means "strictly after".
-    fire: datetime | None = trigger_for(expression, timezone).get_next_fire_time(
-        None, after + timedelta(seconds=1)
-    )
-    return None if fire is None else fire.astimezone(UTC)
-
-
-def fire_times(expression: str, timezone: str, after: datetime, count: int) -> list[datetime]:
-    """Up to `count` consecutive fire times strictly after `after`, in UTC."""
-    times: list[datetime] = []
-    moment: datetime | None = after
-    while moment is not None and len(times) < count:
-        moment = next_fire(expression, timezone, moment)
-        if moment is not None:
-            times.append(moment)
-    return times
-
-
-def check_interval(spec: ScheduleSpec, minimum: timedelta, now: datetime) -> None:
-    """UsageError when two of the schedule's next `GAP_SAMPLES` fire times come closer than
-    `minimum` (every daily pattern repeats within them, so a closer pair would show)."""
-    times = fire_times(spec.expression, spec.timezone, now, GAP_SAMPLES)
-    gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
-    if gaps and min(gaps) < minimum:
-        minutes = minimum.total_seconds() / 60
-        raise UsageError(schedule_too_often(minutes), EXAMPLE)
-
-
+from commands.messages import schedule_too_often
+from domain.schedules import next_fire
 def _zone(text: str, default_tz: str) -> tuple[str, str]:
     found = _TZ.search(text)
     zone = found[1] if found else default_tz

@@ -4,7 +4,7 @@ repeat it, a run missed within the grace window is made once, older ones are ski
 from datetime import UTC, datetime, timedelta
 
 from bot.engine.schedules.runner import RunOutcome, ScheduleRunner
-from commands.schedule_spec import next_fire
+from domain.schedules import next_fire
 from storage import schedules as schedules_repo
 from storage.database import Database
 from domain.records import ScheduleRecord

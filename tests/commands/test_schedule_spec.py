@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 import pytest
 
 from commands.errors import UsageError
-from commands.schedule_spec import next_fire, normalise_cron, parse_schedule
+from commands.schedule_spec import normalise_cron, parse_schedule
+from domain.schedules import next_fire
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)  # a Monday
 

@@ -1,7 +1,7 @@
 """The scheduler: starts each schedule's batch when its time comes, exactly once per fire time.
 
 The database holds every schedule and its next fire time; APScheduler's `CronTrigger` computes
-fire times (`commands.schedule_spec`). This loop wakes at the earliest next fire time (and at
+fire times (`domain.schedules`). This loop wakes at the earliest next fire time (and at
 least every `MAX_SLEEP_S`), and for each due schedule:
 
 - claims the run with a compare-and-set on `next_run_at` (so two processes, or a restart in the
@@ -22,8 +22,7 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from bot.waiting import nap
-from commands.messages import schedule_run_too_soon
-from commands.schedule_spec import next_fire
+from domain.schedules import next_fire
 from storage import schedules as schedules_repo
 from storage.database import Database
 from domain.records import ScheduleRecord
@@ -31,6 +30,14 @@ from domain.records import ScheduleRecord
 log = logging.getLogger(__name__)
 
 MAX_SLEEP_S: Final = 30.0
+
+
+def _too_soon_problem(minutes: float, last_run: str) -> str:
+    """Why a run was skipped: the schedule ran less than the minimum interval ago."""
+    return (
+        f"skipped: the previous run was at {last_run}, less than {minutes:g} minutes before "
+        "(SCHEDULE_MIN_INTERVAL_MINUTES)"
+    )
 
 
 @dataclass(frozen=True)
@@ -109,7 +116,7 @@ class ScheduleRunner:
             self.db, schedule.id, fire_time=fire_time, next_run_at=following
         ):
             minutes = self.min_interval.total_seconds() / 60
-            problem = schedule_run_too_soon(minutes, last.isoformat(timespec="minutes"))
+            problem = _too_soon_problem(minutes, last.isoformat(timespec="minutes"))
             await schedules_repo.record_outcome(
                 self.db, schedule.id, batch_id=None, problem=problem
             )
