@@ -1,4 +1,4 @@
-"""Publishing finished files: a temporary file becomes the real one atomically, with normal modes.
+"""Finalizing finished files: a temporary file becomes the real one atomically, with normal modes.
 
 `tempfile.mkstemp` creates files readable by their owner only (0600); tracks are shared with the
 music team, so a finished file gets the mode a plainly created file would (0666 less the umask).
@@ -18,7 +18,7 @@ def _umask() -> int:
     return current
 
 
-def publish(temporary: Path | str, dest: Path) -> None:
+def finalize(temporary: Path | str, dest: Path) -> None:
     """Give `temporary` ordinary file permissions and rename it over `dest` in one step."""
     os.chmod(temporary, 0o666 & ~_umask())
     os.replace(temporary, dest)
@@ -31,7 +31,7 @@ def write_atomically(dest: Path, data: bytes) -> None:
     try:
         with os.fdopen(handle, "wb") as file:
             file.write(data)
-        publish(temporary, dest)
+        finalize(temporary, dest)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

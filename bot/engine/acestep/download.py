@@ -14,7 +14,7 @@ from typing import Final
 import httpx
 
 from bot.engine.acestep.replies import CallContext
-from bot.engine.files import publish
+from bot.engine.files import finalize
 
 WRITE_BATCH_BYTES: Final = 1024 * 1024
 PART_SUFFIX: Final = ".part"
@@ -37,7 +37,7 @@ class _PartFile:
         self._out.flush()
         os.fsync(self._out.fileno())
         self._out.close()
-        publish(self.path, self.dest)
+        finalize(self.path, self.dest)
 
     def discard(self) -> None:
         self._out.close()

@@ -22,7 +22,7 @@ import soundfile as sf
 from numpy.typing import NDArray
 
 from domain.constants import AudioFormat
-from bot.engine.files import publish
+from bot.engine.files import finalize
 
 Frames = NDArray[np.float32]
 
@@ -77,7 +77,7 @@ def write_audio(samples: NDArray[Any], sample_rate: int, path: Path, fmt: AudioF
             _write(handle, samples, sample_rate, fmt)
             handle.flush()
             os.fsync(handle.fileno())
-        publish(temporary, path)
+        finalize(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

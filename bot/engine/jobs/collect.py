@@ -266,5 +266,5 @@ async def _done(ctx: EngineContext, job: JobRecord, tracks: list[TrackRecord]) -
     )
     if updated is None:
         return False
-    await ctx.events.publish(JobEvent(JobEventKind.DONE, updated, tracks=tuple(tracks)))
+    await ctx.events.emit(JobEvent(JobEventKind.DONE, updated, tracks=tuple(tracks)))
     return True

@@ -146,7 +146,7 @@ async def _submitted(
         return False
     if idle:
         server.reset_poll_pace(now, ctx.config.poll)
-    await ctx.events.publish(JobEvent(JobEventKind.SUBMITTED, updated))
+    await ctx.events.emit(JobEvent(JobEventKind.SUBMITTED, updated))
     return True
 
 

@@ -51,7 +51,7 @@ class EventBus:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
 
-    async def publish(self, event: JobEvent) -> None:
+    async def emit(self, event: JobEvent) -> None:
         """Tell every listener, in order; one listener's failure never stops the others."""
         for listener in list(self._listeners):
             try:

@@ -104,7 +104,7 @@ async def _succeeded(ctx: EngineContext, job: JobRecord, state: TaskState) -> No
         unknown_polls=0,
     )
     if updated is not None:
-        await ctx.events.publish(JobEvent(JobEventKind.DOWNLOADING, updated))
+        await ctx.events.emit(JobEvent(JobEventKind.DOWNLOADING, updated))
 
 
 async def _unknown(ctx: EngineContext, job: JobRecord) -> None:
@@ -144,7 +144,7 @@ async def _in_progress(
         unknown_polls=0,
     )
     if updated is not None:
-        await ctx.events.publish(JobEvent(JobEventKind.PROGRESS, updated))
+        await ctx.events.emit(JobEvent(JobEventKind.PROGRESS, updated))
 
 
 async def _fail_over_if_due(

@@ -90,7 +90,7 @@ class JobEngine:
             batch_id=batch_id,
             notes=list(notes),
         )
-        await self.events.publish(JobEvent(JobEventKind.QUEUED, job))
+        await self.events.emit(JobEvent(JobEventKind.QUEUED, job))
         self.wake()
         return job
 
@@ -110,7 +110,7 @@ class JobEngine:
             notes=[*job.notes, note] if note else job.notes,
         )
         if updated is not None:
-            await self.events.publish(JobEvent(JobEventKind.CANCELLED, updated, message=note))
+            await self.events.emit(JobEvent(JobEventKind.CANCELLED, updated, message=note))
             self.wake()
         return updated
 

@@ -47,7 +47,7 @@ async def requeue(
         **counters,
     )
     if updated is not None:
-        await ctx.events.publish(JobEvent(JobEventKind.REQUEUED, updated, message=note))
+        await ctx.events.emit(JobEvent(JobEventKind.REQUEUED, updated, message=note))
     return updated
 
 
@@ -73,7 +73,7 @@ async def fail(
         **counters,
     )
     if updated is not None:
-        await ctx.events.publish(JobEvent(JobEventKind.FAILED, updated, message=error))
+        await ctx.events.emit(JobEvent(JobEventKind.FAILED, updated, message=error))
     return updated
 
 
