@@ -2,10 +2,10 @@
 
 A schedule is a batch command (`hotel-lobby x20`) and when to run it (`daily 09:00 tz=Asia/Bangkok`,
 `weekdays 9:30`, `every monday 08:00`, or a cron expression). It is stored in the database and run
-by the bot's scheduler (`bot/engine/schedules/runner.py`), which posts each run's digest in the channel the
-schedule was made in. Who may schedule: SLACK_SCHEDULE_USERS and admins (everyone when both are
-empty). Only the schedule's creator, an admin or the operator may pause, resume or delete it.
-Each run is capped at SCHEDULE_MAX_TRACKS tracks, counts against its creator's daily quota (or
+by the bot's scheduler (`bot/engine/schedules/runner.py`), which posts each run's digest in the
+channel the schedule was made in. Who may schedule: SLACK_SCHEDULE_USERS and admins (everyone when
+both are empty). Only the schedule's creator, an admin or the operator may pause, resume or delete
+it. Each run is capped at SCHEDULE_MAX_TRACKS tracks, counts against its creator's daily quota (or
 SCHEDULE_DAILY_TRACK_QUOTA, see `commands.quota`), and runs are at least
 SCHEDULE_MIN_INTERVAL_MINUTES apart.
 """

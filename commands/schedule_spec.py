@@ -59,8 +59,27 @@ def parse_schedule(text: str, *, default_tz: str) -> ScheduleSpec:
     return ScheduleSpec(spec.expression, zone, spec.batch_text, f"{spec.description} ({zone})")
 
 
-from commands.messages import schedule_too_often
-from domain.schedules import next_fire
+def fire_times(expression: str, timezone: str, after: datetime, count: int) -> list[datetime]:
+    """Up to `count` consecutive fire times strictly after `after`, in UTC."""
+    times: list[datetime] = []
+    moment: datetime | None = after
+    while moment is not None and len(times) < count:
+        moment = next_fire(expression, timezone, moment)
+        if moment is not None:
+            times.append(moment)
+    return times
+
+
+def check_interval(spec: ScheduleSpec, minimum: timedelta, now: datetime) -> None:
+    """UsageError when two of the schedule's next `GAP_SAMPLES` fire times come closer than
+    `minimum` (every daily pattern repeats within them, so a closer pair would show)."""
+    times = fire_times(spec.expression, spec.timezone, now, GAP_SAMPLES)
+    gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
+    if gaps and min(gaps) < minimum:
+        minutes = minimum.total_seconds() / 60
+        raise UsageError(schedule_too_often(minutes), EXAMPLE)
+
+
 def _zone(text: str, default_tz: str) -> tuple[str, str]:
     found = _TZ.search(text)
     zone = found[1] if found else default_tz

@@ -1,7 +1,8 @@
 """When a schedule fires next (pure, no I/O): APScheduler's `CronTrigger` over a normalised 5-field
 cron expression in the schedule's time zone (daylight-saving changes included).
 
-Shared by the schedule command (which parses and validates) and the engine's scheduler (which fires).
+Shared by the schedule command (which parses and validates) and the engine's scheduler (which
+fires them).
 """
 
 from datetime import UTC, datetime, timedelta

@@ -1,1 +1,1 @@
-"""Entry-point adapters: the console, `acemusic run`, and (later) Slack."""
+"""Entry-point adapters: Slack (`slack`), the console (`console`) and the command line (`cli`)."""

@@ -7,8 +7,8 @@
   `DURATION_TOLERANCE`, clipping, too quiet or too loud, a silence longer than `LONG_SILENCE_S`,
   less audio than the header promises, or not the team's 48 kHz stereo delivery spec;
 - "pass" otherwise.
-The rules and their wording live in `bot.engine.audio.rules`. Problems are short sentences for a music
-team; measurements are JSON-safe (None where a value is undefined, never inf or NaN).
+The rules and their wording live in `bot.engine.audio.rules`. Problems are short sentences for a
+music team; measurements are JSON-safe (None where a value is undefined, never inf or NaN).
 Both functions are synchronous and CPU-bound: call them through `asyncio.to_thread`.
 """
 
