@@ -25,11 +25,11 @@ from pathlib import Path
 
 import httpx
 
-from domain.request import GenerationRequest
 from bot.services import open_services
 from bot.settings import Settings
-from storage import jobs as jobs_repo
 from domain.records import JobStatus
+from domain.request import GenerationRequest
+from storage import jobs as jobs_repo
 
 TARGET_EFFICIENCY = 0.97
 TARGET_CALLS_PER_TRACK = 3.0

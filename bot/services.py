@@ -21,8 +21,8 @@ from bot.engine.jobs.servers import PollBounds, Server
 from bot.monitoring.acestep import CountingTransport
 from bot.monitoring.metrics import Metrics
 from bot.settings import BUILTIN, Settings, SettingsError
-from standin import StandInConfig, StandInServer
 from presets.loader import PresetLibrary, load_presets
+from standin import StandInConfig, StandInServer
 from storage.database import Database
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,6 @@ import secrets
 from dataclasses import dataclass
 
 from bot.engine.batches.estimate import BatchEstimate, estimate_batch
-from domain.constants import PRIORITY_BATCH
 from bot.services import Services
 from commands import messages as msg
 from commands.context import Caller
@@ -21,9 +20,10 @@ from commands.generate import defaults_from
 from commands.manifests import RowProblem, check_total, read_manifest
 from commands.plans import BatchPlan, plan_preset, plan_rows
 from commands.replies import Reply
+from domain.constants import PRIORITY_BATCH
+from domain.records import BatchRecord
 from storage import batches as batches_repo
 from storage.batches import NewJob
-from domain.records import BatchRecord
 
 EXAMPLE = "/music batch spa x50"
 _COUNT = re.compile(r"^x?(\d+)$", re.IGNORECASE)

@@ -7,13 +7,13 @@ operator at the terminal see everything.
 
 from pathlib import Path
 
-from domain.request import format_duration
 from bot.services import Services
 from commands.context import Caller
 from commands.replies import Reply
+from domain.records import JobRecord, TrackRecord
+from domain.request import format_duration
 from storage import jobs as jobs_repo
 from storage import tracks as tracks_repo
-from domain.records import JobRecord, TrackRecord
 
 LIST_LIMIT = 10
 

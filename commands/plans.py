@@ -18,10 +18,10 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from domain.request import GenerationRequest
 from commands.errors import UsageError
 from commands.manifests import ManifestRow, RowProblem
 from commands.parsing import GenerationDefaults, ParsedGeneration, Slot, parse_generation, scan
+from domain.request import GenerationRequest
 from presets.library import PresetLibrary
 from presets.schema import BATCH_MAX_COUNT, Preset
 

@@ -2,11 +2,11 @@
 
 from collections.abc import Sequence
 
-from domain.request import GenerationRequest
 from bot.services import Services
 from commands.context import Caller
 from commands.replies import Reply
 from domain.records import JobRecord
+from domain.request import GenerationRequest
 
 
 async def queue_request(

@@ -7,14 +7,14 @@ parent job's first track and posted in the same thread.
 
 import secrets
 
-from domain.request import GenerationRequest
 from bot.services import Services
 from commands.context import Caller
 from commands.parsing.refine import parse_refinement
 from commands.queueing import queue_request
 from commands.replies import Reply
-from storage import tracks as tracks_repo
 from domain.records import JobRecord
+from domain.request import GenerationRequest
+from storage import tracks as tracks_repo
 
 
 async def refine(text: str, services: Services, caller: Caller, *, parent: JobRecord) -> Reply:

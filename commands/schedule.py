@@ -22,9 +22,9 @@ from commands.errors import UsageError
 from commands.quota import schedule_refusal
 from commands.replies import Reply
 from commands.schedule_spec import ScheduleSpec, check_interval, parse_schedule
+from domain.records import ScheduleRecord
 from domain.schedules import next_fire
 from storage import schedules as schedules_repo
-from domain.records import ScheduleRecord
 
 EXAMPLE = "/music schedule daily 09:00 hotel-lobby x20 tz=Asia/Bangkok"
 LIST_LIMIT = 25

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from commands.errors import UsageError
 from commands.messages import schedule_too_often
-from domain.schedules import next_fire
+from domain.schedules import next_fire, trigger_for
 
 EXAMPLE: Final = "/music schedule daily 09:00 hotel-lobby x20 tz=Asia/Bangkok"
 GAP_SAMPLES: Final = 48  # consecutive fire times whose gaps are checked against the minimum

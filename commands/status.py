@@ -1,12 +1,12 @@
 """`/music status`: the queue, each server's health and models, and the expected wait."""
 
-from domain.request import format_duration
 from bot.engine.health import ServerReport, probe_all
 from bot.services import Services
 from commands.context import Caller
 from commands.replies import Reply
-from storage import jobs as jobs_repo
 from domain.records import JobStatus
+from domain.request import format_duration
+from storage import jobs as jobs_repo
 
 
 async def status(text: str, services: Services, caller: Caller) -> Reply:

@@ -12,7 +12,13 @@ Modules: `config` (settings, labels), `values`/`request`/`bodies`/`auth` (readin
 `server` (`StandInServer`), `serve` (uvicorn).
 """
 
-from standin.config import PLACEHOLDER_LM_MODEL, PLACEHOLDER_MODEL_PREFIX, PLACEHOLDER_NOTICE, Flavour, StandInConfig
+from standin.config import (
+    PLACEHOLDER_LM_MODEL,
+    PLACEHOLDER_MODEL_PREFIX,
+    PLACEHOLDER_NOTICE,
+    Flavour,
+    StandInConfig,
+)
 from standin.serve import BackgroundStandIn, run_standin_server, serve_in_background
 from standin.server import StandInServer
 

@@ -10,11 +10,17 @@ import math
 import random
 from dataclasses import dataclass
 
-from standin.audio.synth import Arrangement
 from domain.constants import AUDIO_FORMATS, BPM_MAX, BPM_MIN, AudioFormat, TimeSignature
 from domain.music import MusicError, parse_key, parse_time_signature
+from standin.audio.synth import Arrangement
 from standin.choices import Choices, choose
-from standin.config import DEFAULT_BATCH_SIZE, RANDOM_DURATION_S, SAFETY_MAX_BATCH, SAFETY_MAX_DURATION_S, StandInConfig
+from standin.config import (
+    DEFAULT_BATCH_SIZE,
+    RANDOM_DURATION_S,
+    SAFETY_MAX_BATCH,
+    SAFETY_MAX_DURATION_S,
+    StandInConfig,
+)
 from standin.errors import JobFailure
 from standin.request import JobRequest
 

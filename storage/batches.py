@@ -11,11 +11,11 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from domain.records import UNFINISHED_STATUSES, BatchRecord, JobRecord, JobStatus, TrackRecord
 from storage._convert import to_record
 from storage._rows import get_row
 from storage.database import Database
 from storage.ratings import counted
-from domain.records import UNFINISHED_STATUSES, BatchRecord, JobRecord, JobStatus, TrackRecord
 from storage.schema import Batch, Job, Track, utcnow
 
 RUNNING = "running"

@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, func, or_, select
 
+from domain.records import UNFINISHED_STATUSES, JobRecord, JobStatus
 from storage._convert import to_record
 from storage.database import Database
-from domain.records import UNFINISHED_STATUSES, JobRecord, JobStatus
 from storage.schema import Job, utcnow
 
 

@@ -13,9 +13,9 @@ from datetime import datetime
 from sqlalchemy import Select, delete, func, select
 from sqlalchemy.exc import IntegrityError
 
+from domain.records import RatingRecord, TrackRecord
 from storage._convert import to_record
 from storage.database import Database
-from domain.records import RatingRecord, TrackRecord
 from storage.schema import Rating, Track
 
 

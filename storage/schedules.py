@@ -6,10 +6,10 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
+from domain.records import ScheduleRecord
 from storage._convert import to_record
 from storage._rows import get_row
 from storage.database import Database
-from domain.records import ScheduleRecord
 from storage.schema import Schedule
 
 ACTIVE = "active"

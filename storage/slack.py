@@ -10,10 +10,17 @@ from typing import Any
 from sqlalchemy import Select, SQLColumnExpression, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
+from domain.records import (
+    JobRecord,
+    JobStatus,
+    PendingReactionRecord,
+    SlackCardRecord,
+    SlackMessageRecord,
+    TrackPostRecord,
+)
 from storage._convert import to_record
 from storage._rows import get_row, update_row
 from storage.database import Database
-from domain.records import JobRecord, JobStatus, PendingReactionRecord, SlackCardRecord, SlackMessageRecord, TrackPostRecord
 from storage.schema import (
     Job,
     SeenKey,

@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
+from domain.records import BatchDigestRecord, BatchRecord
 from storage._convert import to_record
 from storage._rows import get_row, update_row
 from storage.database import Database
-from domain.records import BatchDigestRecord, BatchRecord
 from storage.schema import Batch, Job, SlackBatchDigest, SlackTrackPost
 from storage.slack import add_pending_posts, unposted_tracks
 

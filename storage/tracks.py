@@ -7,11 +7,11 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from domain.records import TrackRecord
 from storage._convert import to_record
 from storage._rows import update_row
 from storage.database import Database
 from storage.jobs import seen_by
-from domain.records import TrackRecord
 from storage.schema import Job, Track
 
 

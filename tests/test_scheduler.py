@@ -4,10 +4,10 @@ repeat it, a run missed within the grace window is made once, older ones are ski
 from datetime import UTC, datetime, timedelta
 
 from bot.engine.schedules.runner import RunOutcome, ScheduleRunner
+from domain.records import ScheduleRecord
 from domain.schedules import next_fire
 from storage import schedules as schedules_repo
 from storage.database import Database
-from domain.records import ScheduleRecord
 
 NINE = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 GRACE = timedelta(minutes=60)

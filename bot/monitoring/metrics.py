@@ -10,9 +10,9 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, gene
 
 from bot.engine.acestep.urls import public_url
 from bot.engine.jobs.runner import JobEngine
+from domain.records import JobStatus
 from storage import jobs as jobs_repo
 from storage.database import Database
-from domain.records import JobStatus
 
 CONTENT_TYPE: Final = "text/plain; version=0.0.4; charset=utf-8"
 ACK_BUCKETS: Final = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0)

@@ -6,10 +6,10 @@ The same value said twice ("3min ... 180s") is fine; two different values for on
 
 from collections.abc import Iterable
 
-from domain import constants as c
 from commands.errors import UsageError
 from commands.parsing import messages as msg
 from commands.parsing.hits import Hit, Slot, TempoWord
+from domain import constants as c
 
 
 class Findings:

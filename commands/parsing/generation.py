@@ -13,8 +13,6 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
-from domain import constants as c
-from domain.request import GenerationRequest
 from commands.errors import UsageError
 from commands.parsing import messages as msg
 from commands.parsing.findings import Findings
@@ -23,6 +21,8 @@ from commands.parsing.tempo import tempo_for
 from commands.parsing.text import clean_words, decades, split_lyrics, strip_command
 from commands.parsing.tokens import scan
 from commands.parsing.venues import choose_preset
+from domain import constants as c
+from domain.request import GenerationRequest
 from presets.compose import compose_caption, join_tags, pick_duration, pick_key, pick_tempo
 from presets.library import PresetLibrary
 from presets.lint import negation_in

@@ -31,8 +31,6 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from domain import constants as c
-from domain.request import GenerationRequest
 from commands.errors import NothingAsked, UsageError
 from commands.parsing import messages as msg
 from commands.parsing.findings import Findings
@@ -50,6 +48,8 @@ from commands.parsing.refine_fields import (
 )
 from commands.parsing.refine_reading import Reading, read_reply
 from commands.parsing.text import decades
+from domain import constants as c
+from domain.request import GenerationRequest
 from presets.compose import compose_caption, pick_duration, pick_key, pick_tempo
 from presets.library import PresetLibrary
 from presets.lint import negation_in

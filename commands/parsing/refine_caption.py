@@ -24,11 +24,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
-from domain import constants as c
 from commands.errors import UsageError
 from commands.parsing import messages as msg
 from commands.parsing.refine_edits import Edit, EditKind
 from commands.parsing.refine_vocab import opposite_moods, phrase
+from domain import constants as c
 from presets.compose import INSTRUMENTAL_TAG, VOCAL_TAG, join_tags
 
 PROMINENT: Final = "prominent"

@@ -9,9 +9,9 @@ Settings are compared field by field with the parent ("tempo 86 → 73 bpm", "le
 from collections.abc import Callable, Sequence
 from typing import Final
 
-from domain.request import GenerationRequest, format_duration
-from domain.music import display_time_signature
 from commands.parsing import messages as msg
+from domain.music import display_time_signature
+from domain.request import GenerationRequest, format_duration
 
 Shown = Callable[[GenerationRequest], object]
 _ENGINE: Final[tuple[tuple[str, Shown], ...]] = (

@@ -17,8 +17,6 @@ The base is the parent's value, or — when the reply switches preset — the ne
 from dataclasses import dataclass
 from typing import Final
 
-from domain import constants as c
-from domain.request import GenerationRequest, format_duration
 from commands.errors import UsageError
 from commands.parsing import messages as msg
 from commands.parsing.findings import Findings
@@ -26,6 +24,8 @@ from commands.parsing.generation import TURBO_MAX_STEPS
 from commands.parsing.hits import Hit, Slot, TempoWord
 from commands.parsing.refine_vocab import LENGTH_FACTORS, TEMPO_FACTORS
 from commands.parsing.tempo import tempo_for
+from domain import constants as c
+from domain.request import GenerationRequest, format_duration
 from presets.compose import DURATION_STEP_S
 from presets.schema import Preset
 

@@ -10,12 +10,12 @@ import difflib
 import re
 from typing import Final
 
-from domain import constants as c
-from domain.music import MusicError, parse_key, parse_time_signature
 from commands.errors import UsageError
 from commands.parsing import messages as msg
 from commands.parsing.hits import TempoWord
 from commands.parsing.tempo import TEMPO_WORDS
+from domain import constants as c
+from domain.music import MusicError, parse_key, parse_time_signature
 
 MAX_DIGITS: Final = 12  # longer numbers are out of every range here; never int() them
 SEED_MAX: Final = 2**32 - 1

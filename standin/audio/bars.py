@@ -8,10 +8,10 @@ bell notes of melody above it.
 import itertools
 from typing import Final, Literal, NamedTuple
 
+from domain.constants import TimeSignature
 from standin.audio.score import Kit, Score
 from standin.audio.theory import midi_to_hz
 from standin.audio.voices import TIMBRES, Event, Mono, tone
-from domain.constants import TimeSignature
 
 Section = Literal["plain", "full"]
 

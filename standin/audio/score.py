@@ -11,10 +11,10 @@ from typing import Final, NamedTuple, Protocol
 
 import numpy as np
 
-from standin.audio.theory import Key, midi_to_hz
-from standin.audio.voices import Mono, kick, noise_hit
 from domain.constants import TimeSignature
 from domain.music import beats_per_bar
+from standin.audio.theory import Key, midi_to_hz
+from standin.audio.voices import Mono, kick, noise_hit
 
 # Indexes into (root, third, fifth, octave) of the current chord, one per arpeggio step.
 ARP_PATTERNS: Final = ((0, 1, 2, 3), (3, 2, 1, 0), (0, 1, 2, 1), (0, 2, 1, 2), (0, 2, 3, 2))

@@ -12,11 +12,11 @@ from typing import Final
 
 import numpy as np
 
+from domain.constants import BPM_MAX, BPM_MIN, TIME_SIGNATURES, TimeSignature
+from domain.music import parse_key
 from standin.audio.bars import Grid, Section, bar_events, melody_events
 from standin.audio.score import Kit, Score, compose, make_kit
 from standin.audio.voices import Stereo, mix, overlay
-from domain.constants import BPM_MAX, BPM_MIN, TIME_SIGNATURES, TimeSignature
-from domain.music import parse_key
 
 SAMPLE_RATE: Final = 48_000
 PEAK_DBFS: Final = -1.5  # rendered peak: below the promised -1 dBFS, with room for MP3 overshoot

@@ -7,7 +7,15 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.engine.acestep import AceStepClient, FormattedPrompt, ModelList, ServerStats, Submission, TaskPhase, build_release_payload
+from bot.engine.acestep import (
+    AceStepClient,
+    FormattedPrompt,
+    ModelList,
+    ServerStats,
+    Submission,
+    TaskPhase,
+    build_release_payload,
+)
 from domain.request import GenerationRequest
 
 from .shapes import API_KEY, FakeServer, Shapes

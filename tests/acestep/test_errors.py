@@ -6,7 +6,20 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.engine.acestep import AceStepAuthError, AceStepClient, AceStepError, AceStepFileMissing, AceStepLMUnavailable, AceStepMalformedReply, AceStepQueueFull, AceStepRejected, AceStepServerError, AceStepTimeout, AceStepUnavailable, build_release_payload
+from bot.engine.acestep import (
+    AceStepAuthError,
+    AceStepClient,
+    AceStepError,
+    AceStepFileMissing,
+    AceStepLMUnavailable,
+    AceStepMalformedReply,
+    AceStepQueueFull,
+    AceStepRejected,
+    AceStepServerError,
+    AceStepTimeout,
+    AceStepUnavailable,
+    build_release_payload,
+)
 from bot.engine.acestep.replies import retry_after_seconds
 from domain.request import GenerationRequest
 

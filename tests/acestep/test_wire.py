@@ -5,7 +5,12 @@ from typing import Any
 
 import pytest
 
-from bot.engine.acestep.wire import bare_model_name, build_release_payload, check_release_payload, match_model
+from bot.engine.acestep.wire import (
+    bare_model_name,
+    build_release_payload,
+    check_release_payload,
+    match_model,
+)
 from domain.constants import INSTRUMENTAL_LYRICS
 from domain.request import GenerationRequest
 

@@ -8,9 +8,16 @@ import pytest
 import soundfile as sf
 from numpy.typing import NDArray
 
-from bot.engine.audio.codec import AudioDecodeError, AudioInfo, encode_audio, probe_audio, read_audio, write_audio
-from standin.audio.synth import SAMPLE_RATE
+from bot.engine.audio.codec import (
+    AudioDecodeError,
+    AudioInfo,
+    encode_audio,
+    probe_audio,
+    read_audio,
+    write_audio,
+)
 from domain.constants import AudioFormat
+from standin.audio.synth import SAMPLE_RATE
 
 FORMATS: tuple[AudioFormat, ...] = ("wav", "flac", "mp3")
 LSB = 1 / 32768

@@ -8,11 +8,18 @@ import pytest
 from numpy.typing import NDArray
 
 from bot.engine.audio.codec import probe_audio, read_audio, write_audio
-from bot.engine.audio.loudness import KWeightingFilter, LoudnessMeter, integrated_loudness, k_weighting, k_weighting_response, limit_peaks
+from bot.engine.audio.loudness import (
+    KWeightingFilter,
+    LoudnessMeter,
+    integrated_loudness,
+    k_weighting,
+    k_weighting_response,
+    limit_peaks,
+)
 from bot.engine.audio.qc import normalise_loudness
-from standin.audio.synth import SAMPLE_RATE, Arrangement, render_placeholder
 from bot.engine.audio.windows import WindowSums
 from domain.constants import AudioFormat
+from standin.audio.synth import SAMPLE_RATE, Arrangement, render_placeholder
 
 
 def sine(seconds: float, peak_dbfs: float, freq: float = 1000.0) -> NDArray[np.float32]:

@@ -11,8 +11,8 @@ from numpy.typing import NDArray
 
 from bot.engine.audio.codec import write_audio
 from bot.engine.audio.qc import QcReport, check_audio
-from standin.audio.synth import SAMPLE_RATE
 from domain.constants import LONG_SILENCE_S, MAX_SILENT_SHARE
+from standin.audio.synth import SAMPLE_RATE
 
 WriteFile = Callable[..., Path]  # the `write_file` fixture (see conftest.py)
 

@@ -8,10 +8,10 @@ import soundfile as sf
 from numpy.typing import NDArray
 
 from bot.engine.audio.codec import encode_audio
+from domain.constants import AudioFormat, TimeSignature
 from standin.audio.score import compose
 from standin.audio.synth import SAMPLE_RATE, Arrangement, render_placeholder
 from standin.audio.theory import Key
-from domain.constants import AudioFormat, TimeSignature
 
 HOP = 240  # 5 ms analysis frames
 NOTES = ("C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B")

@@ -13,9 +13,9 @@ from commands.batch import plan_manifest, submit_plan
 from commands.context import Caller
 from commands.replies import Reply
 from commands.router import handle
+from domain.records import JobStatus
 from storage import batches as batches_repo
 from storage import jobs as jobs_repo
-from domain.records import JobStatus
 
 CALLER = Caller("test", user_id="U1", channel_id="C1")
 

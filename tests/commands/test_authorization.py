@@ -2,16 +2,16 @@
 
 from datetime import UTC, datetime, timedelta
 
-from domain.request import GenerationRequest
 from bot.services import Services
 from commands.cancel import cancel_batch
 from commands.context import Caller
 from commands.replies import Reply
 from commands.router import handle
+from domain.records import JobStatus
+from domain.request import GenerationRequest
 from storage import batches as batches_repo
 from storage import jobs as jobs_repo
 from storage import schedules as schedules_repo
-from domain.records import JobStatus
 
 OWNER = Caller("slack", user_id="U1", channel_id="C1")
 OTHER = Caller("slack", user_id="U2", channel_id="C2")

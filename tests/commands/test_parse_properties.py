@@ -3,9 +3,9 @@
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain import constants as c
 from commands.errors import UsageError
 from commands.parsing import GenerationDefaults, ParsedGeneration, parse_generation
+from domain import constants as c
 from presets import PresetLibrary, load_presets
 
 LIBRARY: PresetLibrary = load_presets()

@@ -5,12 +5,12 @@ from typing import Any
 
 import pytest
 
-from domain import constants as c
-from domain.request import GenerationRequest
 from commands.errors import NothingAsked, UsageError
 from commands.parsing import messages as msg
 from commands.parsing.refine import ParsedRefinement, parse_refinement
 from commands.parsing.refine_caption import mentions, singular, split_tags
+from domain import constants as c
+from domain.request import GenerationRequest
 from presets import compose_caption, pick_tempo
 
 from .refine_library import (

@@ -3,10 +3,10 @@
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain import constants as c
-from domain.request import GenerationRequest
 from commands.errors import UsageError
 from commands.parsing.refine import ParsedRefinement, parse_refinement
+from domain import constants as c
+from domain.request import GenerationRequest
 from presets import PresetLibrary, load_presets
 from presets.lint import negation_in
 

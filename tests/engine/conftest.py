@@ -18,12 +18,12 @@ from bot.engine.acestep.client import AceStepClient
 from bot.engine.jobs.context import EngineConfig, EngineContext
 from bot.engine.jobs.runner import JobEngine
 from bot.engine.jobs.servers import PollBounds, Server
+from domain.records import JobRecord, JobStatus, TrackRecord
 from domain.request import GenerationRequest
 from standin import StandInConfig, StandInServer
 from storage import jobs as jobs_repo
 from storage import tracks as tracks_repo
 from storage.database import Database
-from domain.records import JobRecord, JobStatus, TrackRecord
 
 FAST_POLLS = PollBounds(0.01, 0.05)
 

@@ -1,10 +1,10 @@
 """Batch work under load: the priority lane, spreading over two servers, failover mid-batch."""
 
 from domain.constants import PRIORITY_BATCH
+from domain.records import JobStatus
 from storage import batches as batches_repo
 from storage import jobs as jobs_repo
 from storage.batches import NewJob
-from domain.records import JobStatus
 from tests.engine.conftest import MakeRig, Rig, make_request
 
 

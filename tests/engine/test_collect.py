@@ -6,8 +6,8 @@ import httpx
 import numpy as np
 
 from bot.engine.audio.codec import encode_audio
-from standin.audio.synth import SAMPLE_RATE
 from domain.records import JobStatus
+from standin.audio.synth import SAMPLE_RATE
 from tests.engine.conftest import MakeRig
 
 SILENT_WAV = encode_audio(np.zeros((SAMPLE_RATE * 10, 2), np.float32), SAMPLE_RATE, "wav")

@@ -8,8 +8,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.engine.acestep import download
 from bot.adapters.slack.render import CardState, card_blocks
+from bot.engine.acestep import download
 from domain.records import JobStatus
 from tests.engine.conftest import MakeRig, Rig
 

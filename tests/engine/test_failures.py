@@ -3,8 +3,8 @@
 import httpx
 
 from bot.engine.jobs.dispatch import dispatch
-from storage import jobs as jobs_repo
 from domain.records import JobStatus
+from storage import jobs as jobs_repo
 from tests.engine.conftest import MakeRig
 
 

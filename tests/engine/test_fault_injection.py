@@ -8,8 +8,8 @@ from collections import Counter
 import pytest
 
 from bot.engine.jobs.events import JobEvent, JobEventKind
-from storage import jobs as jobs_repo
 from domain.records import JobRecord, JobStatus
+from storage import jobs as jobs_repo
 from tests.engine.conftest import MakeRig, Rig
 from tests.engine.faults import Faults, FaultyTransport
 

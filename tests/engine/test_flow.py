@@ -4,9 +4,9 @@ import os
 from pathlib import Path
 
 from bot.engine.jobs.events import JobEvent, JobEventKind
+from domain.records import JobStatus
 from standin import PLACEHOLDER_MODEL_PREFIX
 from storage import jobs as jobs_repo
-from domain.records import JobStatus
 from tests.engine.conftest import MakeRig
 
 

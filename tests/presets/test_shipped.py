@@ -13,8 +13,8 @@ from collections import Counter
 
 import pytest
 
-from domain.constants import BPM_MAX, BPM_MIN, DURATION_MAX_S, DURATION_MIN_S
 from commands.parsing import GenerationDefaults, parse_generation
+from domain.constants import BPM_MAX, BPM_MIN, DURATION_MAX_S, DURATION_MIN_S
 from presets import PresetLibrary, compose_caption, load_presets, pick_duration, pick_tempo
 from presets.compose import INSTRUMENTAL_TAG
 from presets.lint import lint_preset

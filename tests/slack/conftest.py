@@ -15,11 +15,11 @@ from typing import Any
 
 import pytest
 
-from bot.services import Services, open_services
 from bot.adapters.slack.serve import Mode, RunningBot, running_bot
+from bot.services import Services, open_services
+from domain.records import JobRecord
 from storage import jobs as jobs_repo
 from storage import slack as slack_repo
-from domain.records import JobRecord
 from tests.conftest import make_settings
 from tests.fakeslack import CHANNEL_ID, USER_ID, FakeSlack, SignedRequests
 

@@ -10,11 +10,11 @@ import pytest
 from bot.adapters.slack import render
 from bot.adapters.slack.modal import Block
 from bot.adapters.slack.render_digest import BATCH_CANCEL
+from domain.records import JobStatus, ScheduleRecord
 from storage import jobs as jobs_repo
 from storage import ratings as ratings_repo
 from storage import schedules as schedules_repo
 from storage import tracks as tracks_repo
-from domain.records import JobStatus, ScheduleRecord
 from tests.fakeslack import CHANNEL_ID, OTHER_USER_ID, USER_ID, payloads
 from tests.slack.conftest import Harness, MakeBot, eventually
 from tests.slack.test_e2e_batches import digest_ts

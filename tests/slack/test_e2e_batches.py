@@ -8,10 +8,10 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
+from domain.records import ScheduleRecord
 from storage import batches as batches_repo
 from storage import schedules as schedules_repo
 from storage import slack_digests as digests_repo
-from domain.records import ScheduleRecord
 from tests.fakeslack import CHANNEL_ID, payloads
 from tests.fakeslack.render import file_json
 from tests.slack.conftest import Harness, MakeBot, eventually

@@ -4,12 +4,12 @@ from typing import Any
 
 import pytest
 
-from domain.request import GenerationRequest
 from bot.adapters.slack import render
 from bot.adapters.slack.modal import Block
+from domain.records import JobStatus
+from domain.request import GenerationRequest
 from storage import jobs as jobs_repo
 from storage import tracks as tracks_repo
-from domain.records import JobStatus
 from tests.fakeslack import CHANNEL_ID, USER_ID, payloads
 from tests.slack.conftest import Harness, MakeBot, eventually
 from tests.slack.test_modal import simulated_values

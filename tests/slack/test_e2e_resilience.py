@@ -3,10 +3,10 @@ reactions, a restart in the middle of a job, bad signatures, a Socket Mode recon
 
 import pytest
 
+from domain.records import JobStatus
 from storage import jobs as jobs_repo
 from storage import ratings as ratings_repo
 from storage import slack as slack_repo
-from domain.records import JobStatus
 from tests.fakeslack import CHANNEL_ID, USER_ID, payloads
 from tests.slack.conftest import Harness, MakeBot, eventually
 

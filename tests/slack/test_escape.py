@@ -7,7 +7,14 @@ from typing import Any
 import pytest
 
 from bot.adapters.slack.escape import escape_mrkdwn
-from bot.adapters.slack.render import CardState, card_blocks, card_fallback, fallback_text, reply_blocks, track_comment
+from bot.adapters.slack.render import (
+    CardState,
+    card_blocks,
+    card_fallback,
+    fallback_text,
+    reply_blocks,
+    track_comment,
+)
 from commands.replies import Reply, usage_reply
 from domain.records import JobRecord, JobStatus, TrackRecord
 

@@ -11,12 +11,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from slack_sdk.models.views import View
 
-from domain import constants as c
-from domain.request import GenerationRequest
-from domain.music import key_root_semitone, parse_key
 from bot.adapters.slack import modal_text as t
-from bot.adapters.slack.modal import MODAL_CALLBACK_ID, Block, ModalErrors, build_modal, parse_submission
+from bot.adapters.slack.modal import (
+    MODAL_CALLBACK_ID,
+    Block,
+    ModalErrors,
+    build_modal,
+    parse_submission,
+)
 from commands.parsing import GenerationDefaults
+from domain import constants as c
+from domain.music import key_root_semitone, parse_key
+from domain.request import GenerationRequest
 
 Json = dict[str, Any]
 DEFAULTS = GenerationDefaults()

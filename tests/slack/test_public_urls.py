@@ -8,14 +8,14 @@ from pathlib import Path
 import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.console.progress import describe_progress
-from bot.engine.batches.estimate import estimate_batch
 from bot.adapters.cli.doctor import run_doctor
-from bot.services import Services, open_services
-from bot.settings import Settings
+from bot.adapters.console.progress import describe_progress
 from bot.adapters.slack.access import AccessPolicy
 from bot.adapters.slack.context import SlackBot
 from bot.adapters.slack.listeners.home import home_view
+from bot.engine.batches.estimate import estimate_batch
+from bot.services import Services, open_services
+from bot.settings import Settings
 from commands.context import Caller
 from commands.status import status
 from domain.records import JobRecord, JobStatus

@@ -13,19 +13,19 @@ import httpx
 import numpy as np
 import pytest
 
-from bot.engine.audio.codec import write_audio
-from bot.services import Services, open_services
 from bot.adapters.slack.access import AccessPolicy
 from bot.adapters.slack.context import SlackBot
 from bot.adapters.slack.publisher import MAX_POST_ATTEMPTS, Publisher
 from bot.adapters.slack.uploads import SlackFiles
+from bot.engine.audio.codec import write_audio
+from bot.services import Services, open_services
+from domain.records import JobStatus
 from storage import batches as batches_repo
 from storage import jobs as jobs_repo
 from storage import slack as slack_repo
 from storage import slack_digests as digests_repo
 from storage import tracks as tracks_repo
 from storage.batches import NewJob
-from domain.records import JobStatus
 from tests.conftest import make_settings
 from tests.fakeslack import CHANNEL_ID, FakeSlack
 from tests.storage.test_tracks_and_leases import track_fields

@@ -10,9 +10,9 @@ from bot.adapters.slack import render
 from bot.adapters.slack.access import AccessPolicy
 from bot.adapters.slack.render import CardState, card_blocks, reply_blocks, track_comment
 from commands.replies import Reply
+from domain.records import JobRecord, JobStatus, TrackRecord
 from storage import jobs as jobs_repo
 from storage.database import Database
-from domain.records import JobRecord, JobStatus, TrackRecord
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)
 REQUEST = {

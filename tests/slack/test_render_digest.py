@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from bot.adapters.slack.render_digest import DigestState, digest_blocks, digest_fallback
-from storage.batches import BatchTally
 from domain.records import BatchRecord, JobStatus
+from storage.batches import BatchTally
 
 HOSTILE = "<!channel> & <https://evil.example|your invoice>.csv"
 ESCAPED = "&lt;!channel&gt; &amp; &lt;https://evil.example|your invoice&gt;.csv"

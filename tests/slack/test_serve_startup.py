@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.adapters.slack.serve import running_bot, serve_mode
 from bot.services import open_services
 from bot.settings import SettingsError
-from bot.adapters.slack.serve import running_bot, serve_mode
 from tests.cli.helpers import Workspace, free_port
 from tests.conftest import make_settings
 from tests.fakeslack import FakeSlack

@@ -1,9 +1,9 @@
 """A batch and its jobs are stored together; its tally, settling and finishing are exact."""
 
+from domain.records import JobStatus
 from storage import batches, jobs, ratings, tracks
 from storage.batches import NewJob
 from storage.database import Database
-from domain.records import JobStatus
 from tests.storage.test_tracks_and_leases import track_fields
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
+from domain.records import JobStatus
 from storage import jobs
 from storage.database import MIGRATIONS_DIR, Database
-from domain.records import JobStatus
 from tests.conftest import sqlite_url
 
 

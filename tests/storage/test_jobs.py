@@ -2,9 +2,9 @@
 
 from datetime import UTC, datetime, timedelta
 
+from domain.records import JobStatus
 from storage import jobs
 from storage.database import Database
-from domain.records import JobStatus
 
 
 async def test_new_job_is_queued_with_aware_timestamps(db: Database) -> None:

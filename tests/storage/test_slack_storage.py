@@ -2,9 +2,9 @@
 
 from datetime import UTC, datetime, timedelta
 
+from domain.records import JobStatus
 from storage import jobs, slack, tracks
 from storage.database import Database
-from domain.records import JobStatus
 from tests.storage.test_tracks_and_leases import track_fields
 
 NOW = datetime(2026, 11, 23, 12, tzinfo=UTC)

@@ -17,23 +17,23 @@ from typing import Any, NoReturn, ParamSpec
 
 import click
 
+from bot.adapters.cli.batch import batch_command
+from bot.adapters.cli.doctor import run_doctor
 from bot.adapters.console.chat import chat as console_chat
 from bot.adapters.console.chat import describe_file, describe_outcome, job_json, render, track_json
 from bot.adapters.console.progress import JobWatcher
 from bot.engine.batches.service import run_batch_keeper, settle_batches
-from bot.adapters.cli.batch import batch_command
-from bot.adapters.cli.doctor import run_doctor
 from bot.logs import configure_logging
 from bot.services import Services, open_services
 from bot.settings import BUILTIN, Settings, SettingsError, load_settings
-from standin import StandInConfig, run_standin_server
 from commands.context import Caller
 from commands.listing import describe_job
 from commands.router import handle
+from domain.records import UNFINISHED_STATUSES, JobRecord, JobStatus
+from standin import StandInConfig, run_standin_server
 from storage import jobs as jobs_repo
 from storage import tracks as tracks_repo
 from storage.database import Database
-from domain.records import UNFINISHED_STATUSES, JobRecord, JobStatus
 
 log = logging.getLogger("acemusic")
 P = ParamSpec("P")

@@ -12,13 +12,13 @@ from dataclasses import asdict
 from typing import Any
 
 from bot.adapters.console.progress import JobWatcher
-from domain.request import format_duration
 from bot.services import Services
 from commands.context import Caller
 from commands.replies import Reply
 from commands.router import handle
-from storage import tracks as tracks_repo
 from domain.records import JobRecord, JobStatus, TrackRecord
+from domain.request import format_duration
+from storage import tracks as tracks_repo
 
 Emit = Callable[[str], None]
 QUIT_WORDS = frozenset({"quit", "exit", "bye"})

@@ -11,10 +11,10 @@ from datetime import UTC, datetime
 
 from bot.engine.acestep.urls import public_url
 from bot.engine.jobs.events import JobEvent
-from domain.request import format_duration
 from bot.services import Services
-from storage import jobs as jobs_repo
 from domain.records import JobRecord, JobStatus
+from domain.request import format_duration
+from storage import jobs as jobs_repo
 
 CHECK_S = 1.0  # database re-read interval when no event arrives
 HEARTBEAT_S = 15.0  # a "still waiting" line this often while nothing changes

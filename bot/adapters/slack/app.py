@@ -15,10 +15,10 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
-from bot.settings import Settings
 from bot.adapters.slack.context import SlackBot
 from bot.adapters.slack.flow import say_privately
 from bot.adapters.slack.listeners import register_all
+from bot.settings import Settings
 from commands.messages import INTERNAL_ERROR
 from storage import slack as slack_repo
 

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.services import Services
 from bot.adapters.slack.access import AccessPolicy
+from bot.services import Services
 
 if TYPE_CHECKING:
     from bot.adapters.slack.publisher import Publisher

@@ -14,15 +14,15 @@ from typing import Final
 
 from slack_sdk.errors import SlackApiError
 
-from bot.engine.batches.estimate import estimate_batch
 from bot.adapters.slack.context import SlackBot
 from bot.adapters.slack.render import rendered_hash
 from bot.adapters.slack.render_digest import DigestState, digest_blocks, digest_fallback
 from bot.adapters.slack.uploads import describe_error
+from bot.engine.batches.estimate import estimate_batch
+from domain.records import BatchDigestRecord, BatchRecord
 from storage import batches as batches_repo
 from storage import slack as slack_repo
 from storage import slack_digests as digests_repo
-from domain.records import BatchDigestRecord, BatchRecord
 
 log = logging.getLogger(__name__)
 

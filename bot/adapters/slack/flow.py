@@ -15,7 +15,6 @@ import aiohttp
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 
-from domain.request import GenerationRequest
 from bot.adapters.slack.context import SlackBot
 from bot.adapters.slack.render import fallback_text, reply_blocks
 from commands.context import Caller
@@ -24,9 +23,10 @@ from commands.queueing import queue_request
 from commands.refine import refine, repeat
 from commands.replies import Reply, usage_reply
 from commands.router import handle
+from domain.records import JobRecord
+from domain.request import GenerationRequest
 from storage import slack as slack_repo
 from storage import slack_digests as digests_repo
-from domain.records import JobRecord
 
 log = logging.getLogger(__name__)
 

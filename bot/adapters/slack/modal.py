@@ -11,13 +11,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
-from domain import constants as c
-from domain.request import GenerationRequest
 from bot.adapters.slack import modal_kit as kit
 from bot.adapters.slack import modal_text as t
 from bot.adapters.slack.modal_kit import ADVANCED_BLOCK_ID, Block, Json
 from bot.adapters.slack.modal_submission import ModalErrors, parse_submission
 from commands.parsing import GenerationDefaults
+from domain import constants as c
+from domain.request import GenerationRequest
 
 __all__ = [
     "ADVANCED_BLOCK_ID",

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any, Final
 
+from bot.adapters.slack import modal_text as t
 from domain import constants as c
 from domain.music import display_time_signature, key_root_semitone
-from bot.adapters.slack import modal_text as t
 
 Json = dict[str, Any]
 

@@ -18,10 +18,10 @@ from typing import Any, Final
 from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
-from domain.request import GenerationRequest
 from bot.adapters.slack import modal_kit as kit
 from bot.adapters.slack import modal_text as t
 from bot.adapters.slack.modal_kit import Block
+from domain.request import GenerationRequest
 
 State = Mapping[str, Any]  # one element's state: {"type": ..., "value" | "selected_option"...}
 Fields = dict[str, object]  # GenerationRequest fields read from one block

@@ -25,14 +25,27 @@ from slack_sdk.errors import SlackApiError
 from bot.adapters.slack import reactions
 from bot.adapters.slack.context import SlackBot
 from bot.adapters.slack.digests import Digests
-from bot.adapters.slack.render import Block, CardState, card_blocks, card_fallback, rendered_hash, track_comment
-from bot.adapters.slack.uploads import SlackFiles, UploadFailed, describe_error, message_ts, preview_for
+from bot.adapters.slack.render import (
+    Block,
+    CardState,
+    card_blocks,
+    card_fallback,
+    rendered_hash,
+    track_comment,
+)
+from bot.adapters.slack.uploads import (
+    SlackFiles,
+    UploadFailed,
+    describe_error,
+    message_ts,
+    preview_for,
+)
 from bot.waiting import nap
 from commands.status import estimate_wait
+from domain.records import JobRecord, JobStatus, SlackCardRecord, TrackPostRecord, TrackRecord
 from storage import jobs as jobs_repo
 from storage import slack as slack_repo
 from storage import tracks as tracks_repo
-from domain.records import JobRecord, JobStatus, SlackCardRecord, TrackPostRecord, TrackRecord
 
 log = logging.getLogger(__name__)
 

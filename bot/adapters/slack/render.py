@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from domain.request import GenerationRequest, format_duration
 from bot.adapters.slack.escape import escape_mrkdwn
 from commands.replies import Reply
 from domain.records import JobRecord, JobStatus, TrackRecord
+from domain.request import GenerationRequest, format_duration
 
 Block = dict[str, Any]
 

@@ -9,10 +9,20 @@ import re
 from dataclasses import dataclass
 from typing import Any, Final
 
-from bot.adapters.slack.render import FALLBACK_CHARS, PLACEHOLDER_NOTE, Block, button, clip, context, escape, field_sections, section
+from bot.adapters.slack.render import (
+    FALLBACK_CHARS,
+    PLACEHOLDER_NOTE,
+    Block,
+    button,
+    clip,
+    context,
+    escape,
+    field_sections,
+    section,
+)
 from commands.messages import cost, human_duration
-from storage.batches import BatchTally
 from domain.records import BatchRecord, JobStatus
+from storage.batches import BatchTally
 
 BATCH_CANCEL: Final = "batch_cancel"  # button value: the batch id
 BAR_CELLS: Final = 20

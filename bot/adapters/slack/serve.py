@@ -24,13 +24,6 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.engine.batches.service import Finished, run_batch_keeper
-from bot.engine.jobs.events import JobEvent, Listener
-from bot.monitoring.checks import HealthChecks
-from bot.monitoring.http import add_health, bound_port, serving
-from bot.engine.schedules.runner import RunOutcome, ScheduleRunner
-from bot.services import Services, open_services
-from bot.settings import BUILTIN, Settings, SettingsError
 from bot.adapters.slack.access import AccessPolicy
 from bot.adapters.slack.app import build_app
 from bot.adapters.slack.client import make_web_client
@@ -39,6 +32,13 @@ from bot.adapters.slack.flow import post_notice
 from bot.adapters.slack.publisher import Publisher
 from bot.adapters.slack.render import escape
 from bot.adapters.slack.uploads import SlackFiles
+from bot.engine.batches.service import Finished, run_batch_keeper
+from bot.engine.jobs.events import JobEvent, Listener
+from bot.engine.schedules.runner import RunOutcome, ScheduleRunner
+from bot.monitoring.checks import HealthChecks
+from bot.monitoring.http import add_health, bound_port, serving
+from bot.services import Services, open_services
+from bot.settings import BUILTIN, Settings, SettingsError
 from commands.messages import schedule_skipped
 from commands.schedule import fire_schedule, min_interval
 from domain.records import BatchRecord, ScheduleRecord

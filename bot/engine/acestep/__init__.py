@@ -5,10 +5,36 @@ body and `/query_result` replies into `TaskState`s; `errors` says what went wron
 caller can do about it.
 """
 
-from bot.engine.acestep.client import AceStepClient, DownloadedFile, FormattedPrompt, ModelList, ServerStats, Submission
-from bot.engine.acestep.errors import AceStepAuthError, AceStepError, AceStepFileMissing, AceStepLMUnavailable, AceStepMalformedReply, AceStepQueueFull, AceStepRejected, AceStepServerError, AceStepTimeout, AceStepUnavailable
+from bot.engine.acestep.client import (
+    AceStepClient,
+    DownloadedFile,
+    FormattedPrompt,
+    ModelList,
+    ServerStats,
+    Submission,
+)
+from bot.engine.acestep.errors import (
+    AceStepAuthError,
+    AceStepError,
+    AceStepFileMissing,
+    AceStepLMUnavailable,
+    AceStepMalformedReply,
+    AceStepQueueFull,
+    AceStepRejected,
+    AceStepServerError,
+    AceStepTimeout,
+    AceStepUnavailable,
+)
 from bot.engine.acestep.urls import public_url
-from bot.engine.acestep.wire import ResultItem, TaskPhase, TaskState, bare_model_name, build_release_payload, match_model, parse_query_results
+from bot.engine.acestep.wire import (
+    ResultItem,
+    TaskPhase,
+    TaskState,
+    bare_model_name,
+    build_release_payload,
+    match_model,
+    parse_query_results,
+)
 
 __all__ = [
     "AceStepAuthError",

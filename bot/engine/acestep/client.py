@@ -15,10 +15,33 @@ from typing import Final
 import httpx
 
 from bot.engine.acestep.download import save_stream
-from bot.engine.acestep.records import DownloadedFile, FormattedPrompt, ModelList, ServerStats, Submission, parse_formatted, parse_models, parse_stats, parse_submission
-from bot.engine.acestep.replies import AUDIO_PATH, FORMAT_INPUT_PATH, CallContext, error_for_response, error_for_transport, read_json, unwrap
+from bot.engine.acestep.records import (
+    DownloadedFile,
+    FormattedPrompt,
+    ModelList,
+    ServerStats,
+    Submission,
+    parse_formatted,
+    parse_models,
+    parse_stats,
+    parse_submission,
+)
+from bot.engine.acestep.replies import (
+    AUDIO_PATH,
+    FORMAT_INPUT_PATH,
+    CallContext,
+    error_for_response,
+    error_for_transport,
+    read_json,
+    unwrap,
+)
 from bot.engine.acestep.urls import public_url
-from bot.engine.acestep.wire import TaskState, check_release_payload, parse_query_results, unknown_task
+from bot.engine.acestep.wire import (
+    TaskState,
+    check_release_payload,
+    parse_query_results,
+    unknown_task,
+)
 
 __all__ = [
     "AceStepClient",

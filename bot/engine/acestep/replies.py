@@ -17,7 +17,18 @@ from typing import Final, TypeVar
 import httpx
 from pydantic import BaseModel, ValidationError
 
-from bot.engine.acestep.errors import AceStepAuthError, AceStepError, AceStepFileMissing, AceStepLMUnavailable, AceStepMalformedReply, AceStepQueueFull, AceStepRejected, AceStepServerError, AceStepTimeout, AceStepUnavailable
+from bot.engine.acestep.errors import (
+    AceStepAuthError,
+    AceStepError,
+    AceStepFileMissing,
+    AceStepLMUnavailable,
+    AceStepMalformedReply,
+    AceStepQueueFull,
+    AceStepRejected,
+    AceStepServerError,
+    AceStepTimeout,
+    AceStepUnavailable,
+)
 from bot.engine.acestep.text import DETAIL_CHARS, one_line, redact, scrub_paths, snippet
 
 M = TypeVar("M", bound=BaseModel)

@@ -9,7 +9,13 @@ in `bot.engine.acestep.results` and is re-exported here.
 from collections.abc import Callable, Mapping, Sequence
 from typing import Final
 
-from bot.engine.acestep.results import ResultItem, TaskPhase, TaskState, parse_query_results, unknown_task
+from bot.engine.acestep.results import (
+    ResultItem,
+    TaskPhase,
+    TaskState,
+    parse_query_results,
+    unknown_task,
+)
 from domain.constants import INSTRUMENTAL_LYRICS
 from domain.request import GenerationRequest
 

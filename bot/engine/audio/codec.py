@@ -21,8 +21,8 @@ import numpy as np
 import soundfile as sf
 from numpy.typing import NDArray
 
-from domain.constants import AudioFormat
 from bot.engine.files import finalize
+from domain.constants import AudioFormat
 
 Frames = NDArray[np.float32]
 

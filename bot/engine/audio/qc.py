@@ -21,7 +21,14 @@ from typing import Final, Literal
 import numpy as np
 
 from bot.engine.audio import rules
-from bot.engine.audio.codec import AudioDecodeError, AudioInfo, Frames, read_audio, stream_audio, write_audio
+from bot.engine.audio.codec import (
+    AudioDecodeError,
+    AudioInfo,
+    Frames,
+    read_audio,
+    stream_audio,
+    write_audio,
+)
 from bot.engine.audio.loudness import integrated_loudness, limit_peaks
 from bot.engine.audio.measure import SignalStats, measure_blocks
 from domain.constants import AudioFormat

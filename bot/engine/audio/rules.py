@@ -7,9 +7,9 @@ live in `domain.constants`; the few only these rules use are below.
 
 from typing import Final
 
-from domain import constants as c
 from bot.engine.audio.codec import AudioInfo
 from bot.engine.audio.measure import SignalStats
+from domain import constants as c
 from domain.request import format_duration
 
 DELIVERY_SAMPLE_RATE: Final = 48_000

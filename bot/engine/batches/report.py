@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any, Final
 
 from bot.engine.files import write_atomically
-from domain.request import GenerationRequest
 from domain.records import BatchRecord, JobRecord, TrackRecord
+from domain.request import GenerationRequest
 
 COLUMNS = (
     "track_id",

@@ -19,8 +19,8 @@ from bot.engine.jobs.events import JobEvent
 from bot.engine.jobs.naming import batch_folder
 from bot.services import Services
 from bot.waiting import nap
-from storage import batches as batches_repo
 from domain.records import BatchRecord, JobStatus
+from storage import batches as batches_repo
 
 log = logging.getLogger(__name__)
 

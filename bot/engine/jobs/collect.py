@@ -14,7 +14,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from domain import constants as c
 from bot.engine.acestep import errors as e
 from bot.engine.acestep.wire import ResultItem
 from bot.engine.audio.codec import AudioDecodeError, probe_audio
@@ -26,10 +25,11 @@ from bot.engine.jobs.events import JobEvent, JobEventKind
 from bot.engine.jobs.naming import output_path
 from bot.engine.jobs.servers import Server
 from bot.engine.jobs.transitions import requeue
+from domain import constants as c
+from domain.records import JobRecord, JobStatus, TrackRecord
 from domain.request import GenerationRequest
 from storage import jobs as jobs_repo
 from storage import tracks as tracks_repo
-from domain.records import JobRecord, JobStatus, TrackRecord
 
 log = logging.getLogger(__name__)
 

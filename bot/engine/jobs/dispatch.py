@@ -24,10 +24,10 @@ from bot.engine.jobs.events import JobEvent, JobEventKind
 from bot.engine.jobs.servers import Server
 from bot.engine.jobs.submit_errors import ServerBusy, know_total, submit_failed
 from bot.engine.jobs.transitions import fail
+from domain.records import JobRecord, JobStatus
 from domain.request import GenerationRequest
 from storage import jobs as jobs_repo
 from storage import tracks as tracks_repo
-from domain.records import JobRecord, JobStatus
 
 log = logging.getLogger(__name__)
 

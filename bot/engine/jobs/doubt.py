@@ -26,8 +26,8 @@ from bot.engine.acestep import errors as e
 from bot.engine.jobs import messages as msg
 from bot.engine.jobs.context import EngineContext
 from bot.engine.jobs.servers import Server
-from storage import jobs as jobs_repo
 from domain.records import JobRecord, JobStatus
+from storage import jobs as jobs_repo
 
 log = logging.getLogger(__name__)
 

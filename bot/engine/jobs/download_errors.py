@@ -14,8 +14,8 @@ from bot.engine.jobs import messages as msg
 from bot.engine.jobs.context import EngineContext
 from bot.engine.jobs.servers import Server
 from bot.engine.jobs.transitions import fail, requeue, retry_or_fail
-from storage import jobs as jobs_repo
 from domain.records import JobRecord, JobStatus
+from storage import jobs as jobs_repo
 
 log = logging.getLogger(__name__)
 

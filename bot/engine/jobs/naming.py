@@ -5,8 +5,8 @@ placeholder audio from the built-in stand-in is `job00042-hotel-lobby-PLACEHOLDE
 import re
 from pathlib import Path
 
-from domain.request import GenerationRequest
 from domain.records import JobRecord
+from domain.request import GenerationRequest
 
 SLUG_MAX_CHARS = 40
 PLACEHOLDER_MARKER = "PLACEHOLDER"

@@ -10,7 +10,6 @@ import logging
 from collections import defaultdict
 from datetime import datetime
 
-from domain import constants as c
 from bot.engine.acestep import errors as e
 from bot.engine.acestep.wire import TaskPhase, TaskState
 from bot.engine.jobs import messages as msg
@@ -18,8 +17,9 @@ from bot.engine.jobs.context import EngineContext
 from bot.engine.jobs.events import JobEvent, JobEventKind
 from bot.engine.jobs.servers import Server
 from bot.engine.jobs.transitions import ON_SERVER, lost, requeue, retry_or_fail
-from storage import jobs as jobs_repo
+from domain import constants as c
 from domain.records import JobRecord, JobStatus
+from storage import jobs as jobs_repo
 
 log = logging.getLogger(__name__)
 

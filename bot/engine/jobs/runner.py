@@ -18,7 +18,6 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from domain import constants as c
 from bot.engine.acestep import errors as e
 from bot.engine.acestep.download import remove_partials
 from bot.engine.jobs import messages as msg
@@ -28,10 +27,11 @@ from bot.engine.jobs.dispatch import dispatch
 from bot.engine.jobs.events import EventBus, JobEvent, JobEventKind
 from bot.engine.jobs.naming import TRACK_FILE_PREFIX
 from bot.engine.jobs.poll import poll
+from domain import constants as c
+from domain.records import UNFINISHED_STATUSES, JobRecord, JobStatus
 from domain.request import GenerationRequest
 from storage import jobs as jobs_repo
 from storage.leases import acquire_lease, release_lease
-from domain.records import UNFINISHED_STATUSES, JobRecord, JobStatus
 
 log = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ must survive, lives in the database.
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from domain import constants as c
 from bot.engine.acestep.client import AceStepClient, ModelList, ServerStats
+from domain import constants as c
 
 EWMA_WEIGHT = 0.3  # weight of the newest observation of a server's time per job
 POLL_PACE_FACTOR = 1.5  # poll about every 1.5 jobs' time: one poll usually collects one or two

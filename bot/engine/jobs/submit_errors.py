@@ -9,15 +9,15 @@ next server, or that the job is now held — after a 5xx (for 2, 4, 8 … up to 
 import logging
 from datetime import datetime, timedelta
 
-from domain import constants as c
 from bot.engine.acestep import errors as e
 from bot.engine.jobs import doubt
 from bot.engine.jobs import messages as msg
 from bot.engine.jobs.context import EngineContext
 from bot.engine.jobs.servers import Server
 from bot.engine.jobs.transitions import fail
-from storage import jobs as jobs_repo
+from domain import constants as c
 from domain.records import JobRecord, JobStatus
+from storage import jobs as jobs_repo
 
 log = logging.getLogger(__name__)
 

@@ -11,8 +11,8 @@ from typing import Any
 from bot.engine.jobs import messages as msg
 from bot.engine.jobs.context import EngineContext
 from bot.engine.jobs.events import JobEvent, JobEventKind
-from storage import jobs as jobs_repo
 from domain.records import JobRecord, JobStatus
+from storage import jobs as jobs_repo
 
 ON_SERVER = frozenset({JobStatus.SUBMITTED, JobStatus.RUNNING})
 RETRY_BACKOFF_BASE_S = 2.0

@@ -22,10 +22,10 @@ from datetime import datetime, timedelta
 from typing import Final
 
 from bot.waiting import nap
+from domain.records import ScheduleRecord
 from domain.schedules import next_fire
 from storage import schedules as schedules_repo
 from storage.database import Database
-from domain.records import ScheduleRecord
 
 log = logging.getLogger(__name__)
 

@@ -13,14 +13,21 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 
 from bot.adapters.slack import render
 from bot.adapters.slack.context import SlackBot
-from bot.adapters.slack.flow import again, allowed, allowed_caller, deliver, reply_privately_via, say_privately
+from bot.adapters.slack.flow import (
+    again,
+    allowed,
+    allowed_caller,
+    deliver,
+    reply_privately_via,
+    say_privately,
+)
 from bot.adapters.slack.listeners.views import open_modal
 from bot.adapters.slack.render_digest import BATCH_CANCEL
 from commands.cancel import cancel_batch, cancel_job
 from commands.context import Caller
+from domain.records import JobRecord
 from storage import jobs as jobs_repo
 from storage import slack as slack_repo
-from domain.records import JobRecord
 
 DOUBLE_CLICK_S: Final = 10.0
 MORE_VARIANTS: Final = 2

@@ -6,9 +6,9 @@ from typing import Any, Final
 from slack_bolt.async_app import AsyncApp
 
 from bot.adapters.slack import reactions
+from bot.adapters.slack.batch_files import manifest_batch, wants_manifest_batch
 from bot.adapters.slack.context import SlackBot
 from bot.adapters.slack.flow import allowed, answer, answer_in_thread, caller_for, deliver
-from bot.adapters.slack.batch_files import manifest_batch, wants_manifest_batch
 from storage import jobs as jobs_repo
 from storage import slack as slack_repo
 

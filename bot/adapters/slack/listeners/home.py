@@ -8,10 +8,10 @@ from typing import Any, Final
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.engine.health import probe_all
 from bot.adapters.slack.context import SlackBot
 from bot.adapters.slack.escape import escape_mrkdwn
 from bot.adapters.slack.render import Block, clip, context, section
+from bot.engine.health import probe_all
 from commands.listing import describe_job
 from commands.status import describe_server
 from storage import jobs as jobs_repo

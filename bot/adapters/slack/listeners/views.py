@@ -6,14 +6,14 @@ from typing import Any, Final
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
 
-from bot.engine.acestep.errors import AceStepError
-from domain.request import GenerationRequest
 from bot.adapters.slack.context import SlackBot
 from bot.adapters.slack.flow import submit
 from bot.adapters.slack.modal import MODAL_CALLBACK_ID, ModalErrors, build_modal, parse_submission
+from bot.engine.acestep.errors import AceStepError
 from commands.generate import defaults_from
-from storage import tracks as tracks_repo
 from domain.records import JobRecord
+from domain.request import GenerationRequest
+from storage import tracks as tracks_repo
 
 MODEL_LOOKUP_S: Final = 1.0  # the trigger_id expires ~3 s after the click: never wait longer
 
