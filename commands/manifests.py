@@ -197,10 +197,10 @@ def check_total(rows: list[ManifestRow], filename: str, *, max_tracks: int) -> N
     if total <= max_tracks:
         return
     largest = sorted(rows, key=lambda row: (-row.count, row.row))[:ROWS_NAMED]
-    named = ", ".join(str(row.row) for row in sorted(largest, key=lambda row: row.row))
+    named = ", ".join(f"row {row.row} ({row.count})" for row in largest)
     raise UsageError(
         f"{filename} asks for {total} tracks in {len(rows)} rows; a batch makes at most "
-        f"{max_tracks} (BATCH_MAX_TRACKS). The largest are rows {named}: lower their count "
+        f"{max_tracks} (BATCH_MAX_TRACKS). The largest: {named}. Lower their counts "
         "or split the file into several batches.",
         EXAMPLE,
     )

@@ -61,8 +61,16 @@ def test_the_total_is_bounded_and_the_biggest_rows_are_named() -> None:
     assert "40000 tracks" in caught.value.message
     assert "at most 20000" in caught.value.message
     assert "BATCH_MAX_TRACKS" in caught.value.message
-    assert "rows 2, 3, 4, 5" in caught.value.message
+    assert "row 2 (10000), row 3 (10000), row 4 (10000), row 5 (10000)." in caught.value.message
     check_total(rows[:2], "week.csv", max_tracks=20_000)  # exactly the limit is fine
+
+
+def test_the_rows_named_are_the_largest_first() -> None:
+    data = "preset,count\nspa,1\nspa,9000\nspa,2\nspa,9500\nspa,3000\n"
+    rows, _problems = read_manifest(data.encode(), "mixed.csv")
+    with pytest.raises(UsageError) as caught:
+        check_total(rows, "mixed.csv", max_tracks=20_000)
+    assert "row 5 (9500), row 3 (9000), row 6 (3000), row 4 (2), row 2 (1)" in caught.value.message
 
 
 def test_json_manifests_are_totalled_the_same_way() -> None:
