@@ -2,15 +2,15 @@
 
 from collections.abc import Sequence
 
-from bot.services import Services
 from commands.context import Caller
+from commands.ports import CommandServices
 from commands.replies import Reply
 from domain.records import JobRecord
 from domain.request import GenerationRequest
 
 
 async def queue_request(
-    services: Services,
+    services: CommandServices,
     caller: Caller,
     request: GenerationRequest,
     *,

@@ -7,9 +7,9 @@ parent job's first track and posted in the same thread.
 
 import secrets
 
-from bot.services import Services
 from commands.context import Caller
 from commands.parsing.refine import parse_refinement
+from commands.ports import CommandServices
 from commands.queueing import queue_request
 from commands.replies import Reply
 from domain.records import JobRecord
@@ -17,7 +17,9 @@ from domain.request import GenerationRequest
 from storage import tracks as tracks_repo
 
 
-async def refine(text: str, services: Services, caller: Caller, *, parent: JobRecord) -> Reply:
+async def refine(
+    text: str, services: CommandServices, caller: Caller, *, parent: JobRecord
+) -> Reply:
     """A new job derived from `parent`'s request by what the reply says."""
     parsed = parse_refinement(
         text,
@@ -40,7 +42,7 @@ async def refine(text: str, services: Services, caller: Caller, *, parent: JobRe
 
 
 async def repeat(
-    services: Services, caller: Caller, *, parent: JobRecord, variants: int | None = None
+    services: CommandServices, caller: Caller, *, parent: JobRecord, variants: int | None = None
 ) -> Reply:
     """`parent`'s request again (new takes), optionally with another number of variants."""
     request = GenerationRequest.model_validate(parent.request)
@@ -58,7 +60,7 @@ async def repeat(
 
 
 async def _queue(
-    services: Services,
+    services: CommandServices,
     caller: Caller,
     parent: JobRecord,
     request: GenerationRequest,

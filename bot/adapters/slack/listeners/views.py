@@ -10,7 +10,6 @@ from bot.adapters.slack.context import SlackBot
 from bot.adapters.slack.flow import submit
 from bot.adapters.slack.modal import MODAL_CALLBACK_ID, ModalErrors, build_modal, parse_submission
 from bot.engine.acestep.errors import AceStepError
-from commands.generate import defaults_from
 from domain.records import JobRecord
 from domain.request import GenerationRequest
 from storage import tracks as tracks_repo
@@ -37,7 +36,7 @@ async def open_modal(
     }
     view = build_modal(
         models=await _model_names(bot),
-        defaults=defaults_from(bot.services.settings),
+        defaults=bot.services.policy.defaults,
         prefill=prefill,
         private_metadata=json.dumps(metadata),
     )
