@@ -7,8 +7,9 @@ from commands.context import Caller
 from commands.errors import UsageError
 from commands.parsing import parse_generation
 from commands.ports import CommandServices
-from commands.queueing import queue_request
+from commands.queueing import first_track_id, queue_request
 from commands.replies import Reply
+from domain.request import GenerationRequest
 from storage import jobs as jobs_repo
 
 MODEL_EXAMPLE = "/music spa ambient 4min model=turbo"
@@ -38,6 +39,20 @@ async def generate(text: str, services: CommandServices, caller: Caller) -> Repl
         lines=tuple(lines),
         job_ids=(job.id,),
     )
+
+
+async def generate_from_form(
+    services: CommandServices,
+    caller: Caller,
+    request: GenerationRequest,
+    *,
+    parent_job_id: int | None = None,
+) -> Reply:
+    """A request made with the `/music` form (already validated by the adapter's form); with
+    `parent_job_id` (the form opened by a card's Refine…), linked to that job's first track."""
+    parent_track = None if parent_job_id is None else await first_track_id(services, parent_job_id)
+    job = await queue_request(services, caller, request, parent_track_id=parent_track)
+    return job if isinstance(job, Reply) else Reply(text="queued", job_ids=(job.id,))
 
 
 async def _check_model(services: CommandServices, wanted: str) -> None:

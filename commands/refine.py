@@ -10,11 +10,10 @@ import secrets
 from commands.context import Caller
 from commands.parsing.refine import parse_refinement
 from commands.ports import CommandServices
-from commands.queueing import queue_request
+from commands.queueing import first_track_id, queue_request
 from commands.replies import Reply
 from domain.records import JobRecord
 from domain.request import GenerationRequest
-from storage import tracks as tracks_repo
 
 
 async def refine(
@@ -67,12 +66,8 @@ async def _queue(
     *,
     notes: tuple[str, ...],
 ) -> Reply:
-    first = await tracks_repo.list_tracks(
-        services.db, job_ids=[parent.id], limit=1, oldest_first=True
-    )
-    job = await queue_request(
-        services, caller, request, notes=notes, parent_track_id=first[0].id if first else None
-    )
+    first = await first_track_id(services, parent.id)
+    job = await queue_request(services, caller, request, notes=notes, parent_track_id=first)
     if isinstance(job, Reply):
         return job
     return Reply(text=f"Job #{job.id} queued.", job_ids=(job.id,))
