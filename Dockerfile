@@ -14,6 +14,7 @@ RUN pip install --no-cache-dir uv
 WORKDIR /app
 COPY pyproject.toml uv.lock README.md ./
 RUN uv sync --locked --no-dev --no-install-project
+COPY audiofile ./audiofile
 COPY bot ./bot
 COPY commands ./commands
 COPY domain ./domain

@@ -15,12 +15,15 @@ import httpx
 
 from bot.engine.acestep.client import AceStepClient
 from bot.engine.acestep.urls import public_url
+from bot.engine.fleet import Fleet
 from bot.engine.jobs.context import EngineConfig, EngineContext
 from bot.engine.jobs.runner import JobEngine
 from bot.engine.jobs.servers import PollBounds, Server
 from bot.monitoring.acestep import CountingTransport
 from bot.monitoring.metrics import Metrics
 from bot.settings import BUILTIN, Settings, SettingsError
+from commands.parsing import GenerationDefaults
+from commands.ports import CommandPolicy
 from presets.loader import PresetLibrary, load_presets
 from standin import StandInConfig, StandInServer
 from storage.database import Database
@@ -33,7 +36,7 @@ CONNECT_TIMEOUT_S = 5.0
 
 @dataclass
 class Services:
-    """What every command and adapter may use."""
+    """What every command and adapter may use (for commands: `commands.ports.CommandServices`)."""
 
     settings: Settings
     db: Database
@@ -44,9 +47,42 @@ class Services:
     metrics: Metrics = field(default_factory=Metrics)
 
     @property
+    def policy(self) -> CommandPolicy:
+        """The settings commands read (read from `settings` each time, as it stands)."""
+        return command_policy(self.settings)
+
+    @property
+    def fleet(self) -> Fleet:
+        """The servers' reports and estimates, for commands."""
+        return Fleet(self.servers)
+
+    @property
     def placeholder_engine(self) -> bool:
         """Whether tracks may come from the built-in stand-in (placeholder audio)."""
         return any(server.placeholder for server in self.servers)
+
+
+def command_policy(settings: Settings) -> CommandPolicy:
+    """The part of the settings commands read."""
+    return CommandPolicy(
+        defaults=GenerationDefaults(
+            duration_s=settings.default_duration_seconds,
+            variants=settings.default_variants,
+            audio_format=settings.default_format,
+        ),
+        batch_max_tracks=settings.batch_max_tracks,
+        batch_confirm_tracks=settings.batch_confirm_tracks,
+        gpu_cost_per_hour=settings.gpu_cost_per_hour,
+        schedule_max_tracks=settings.schedule_max_tracks,
+        schedule_timezone=settings.schedule_timezone,
+        schedule_min_interval_minutes=settings.schedule_min_interval_minutes,
+        daily_track_quota=settings.daily_track_quota,
+        schedule_daily_track_quota=settings.schedule_daily_track_quota,
+        admin_users=tuple(settings.slack_admin_users),
+        allowed_users=tuple(settings.slack_allowed_users),
+        schedule_users=tuple(settings.slack_schedule_users),
+        allowed_channels=tuple(settings.slack_allowed_channels),
+    )
 
 
 @asynccontextmanager

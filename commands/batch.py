@@ -11,16 +11,15 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from bot.engine.batches.estimate import BatchEstimate, estimate_batch
-from bot.services import Services
 from commands import messages as msg
 from commands.context import Caller
 from commands.errors import UsageError
-from commands.generate import defaults_from
 from commands.manifests import RowProblem, check_total, read_manifest
 from commands.plans import BatchPlan, plan_preset, plan_rows
+from commands.ports import CommandServices
 from commands.replies import Reply
 from domain.constants import PRIORITY_BATCH
+from domain.estimates import BatchEstimate
 from domain.records import BatchRecord
 from storage import batches as batches_repo
 from storage.batches import NewJob
@@ -67,7 +66,7 @@ def parse_batch_args(text: str) -> BatchArgs:
     return BatchArgs(" ".join(words), count, seed, confirmed)
 
 
-def plan_from_args(args: BatchArgs, services: Services, *, seed: int) -> BatchPlan:
+def plan_from_args(args: BatchArgs, services: CommandServices, *, seed: int) -> BatchPlan:
     """The plan for `/music batch` words: the preset they name, led by any other words."""
     if not args.words:
         raise UsageError(msg.batch_needs_preset(), EXAMPLE)
@@ -80,15 +79,15 @@ def plan_from_args(args: BatchArgs, services: Services, *, seed: int) -> BatchPl
         match.preset.id,
         args.count,
         presets=services.presets,
-        defaults=defaults_from(services.settings),
+        defaults=services.policy.defaults,
         seed=seed,
         extra_text=extra,
-        max_tracks=services.settings.batch_max_tracks,
+        max_tracks=services.policy.batch_max_tracks,
     )
 
 
 def plan_preset_source(
-    words: str, services: Services, *, count: int | None, seed: int | None
+    words: str, services: CommandServices, *, count: int | None, seed: int | None
 ) -> tuple[BatchPlan, BatchSource]:
     """A plan from a preset name (and lead words) with a count: the CLI's and schedules' form."""
     chosen = seed if seed is not None else secrets.randbelow(2**31)
@@ -98,22 +97,20 @@ def plan_preset_source(
 
 
 def plan_manifest(
-    data: bytes, filename: str, services: Services, *, seed: int | None
+    data: bytes, filename: str, services: CommandServices, *, seed: int | None
 ) -> tuple[BatchPlan, BatchSource]:
     """A plan from a CSV or JSON manifest; rows that cannot be used are reported, not fatal.
     The tracks asked for are totalled first: above BATCH_MAX_TRACKS nothing is planned."""
     chosen = seed if seed is not None else secrets.randbelow(2**31)
     rows, problems = read_manifest(data, filename)
-    check_total(rows, filename, max_tracks=services.settings.batch_max_tracks)
-    plan = plan_rows(
-        rows, presets=services.presets, defaults=defaults_from(services.settings), seed=chosen
-    )
+    check_total(rows, filename, max_tracks=services.policy.batch_max_tracks)
+    plan = plan_rows(rows, presets=services.presets, defaults=services.policy.defaults, seed=chosen)
     merged = BatchPlan(plan.jobs, tuple(sorted([*problems, *plan.problems], key=_row_of)))
     return merged, BatchSource(filename, None, chosen)
 
 
 async def plan_manifest_off_loop(
-    data: bytes, filename: str, services: Services, *, seed: int | None
+    data: bytes, filename: str, services: CommandServices, *, seed: int | None
 ) -> tuple[BatchPlan, BatchSource]:
     """`plan_manifest` in a worker thread: a large manifest takes seconds to plan, which must not
     stall the bot's event loop (acks, other people's commands, the engine)."""
@@ -121,7 +118,7 @@ async def plan_manifest_off_loop(
 
 
 async def plan_preset_source_off_loop(
-    words: str, services: Services, *, count: int | None, seed: int | None
+    words: str, services: CommandServices, *, count: int | None, seed: int | None
 ) -> tuple[BatchPlan, BatchSource]:
     """`plan_preset_source` in a worker thread (see `plan_manifest_off_loop`)."""
     return await asyncio.to_thread(plan_preset_source, words, services, count=count, seed=seed)
@@ -131,7 +128,7 @@ def _row_of(problem: RowProblem) -> int:
     return problem.row
 
 
-async def batch(text: str, services: Services, caller: Caller) -> Reply:
+async def batch(text: str, services: CommandServices, caller: Caller) -> Reply:
     """batch <preset> [xN] [confirm] — N varied tracks from a preset, e.g. `batch spa x50`"""
     args = parse_batch_args(text)
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
@@ -143,7 +140,7 @@ async def batch(text: str, services: Services, caller: Caller) -> Reply:
 
 
 async def submit_plan(
-    services: Services,
+    services: CommandServices,
     caller: Caller,
     plan: BatchPlan,
     source: BatchSource,
@@ -155,18 +152,17 @@ async def submit_plan(
     if not plan.jobs:
         problems = tuple(f"Row {p.row}: {p.message}" for p in plan.problems)
         return Reply(text=msg.batch_empty(), lines=problems, ephemeral=True, ok=False)
-    estimate = await estimate_batch(
-        services.servers,
+    estimate = await services.fleet.estimate_batch(
         tracks=plan.tracks,
         jobs=len(plan.jobs),
-        cost_per_hour=services.settings.gpu_cost_per_hour,
+        cost_per_hour=services.policy.gpu_cost_per_hour,
     )
     fields = estimate_fields(estimate)
     problems = tuple(f"Row {p.row}: {p.message}" for p in plan.problems)
     if dry_run:
         title = msg.batch_dry_run(source.name, plan.tracks)
         return Reply(text=title, fields=fields, lines=problems, ephemeral=True)
-    threshold = services.settings.batch_confirm_tracks
+    threshold = services.policy.batch_confirm_tracks
     if plan.tracks > threshold and not confirmed:
         text = msg.batch_needs_confirmation(plan.tracks, threshold, source.confirm_hint)
         return Reply(text=text, fields=fields, lines=problems, ephemeral=True)
@@ -185,7 +181,7 @@ async def submit_plan(
 
 
 async def _store(
-    services: Services,
+    services: CommandServices,
     caller: Caller,
     plan: BatchPlan,
     source: BatchSource,

@@ -4,17 +4,16 @@ One rule for every way in (the text command, a card's Cancel, a digest's Cancel 
 person who asked, an admin, or the operator at the terminal may cancel (`Caller.may_manage`).
 """
 
-from bot.engine.batches import service as batch_service
-from bot.services import Services
 from commands import messages as msg
 from commands.context import Caller
 from commands.errors import UsageError
+from commands.ports import CommandServices
 from commands.replies import Reply
 from storage import batches as batches_repo
 from storage import jobs as jobs_repo
 
 
-async def cancel(text: str, services: Services, caller: Caller) -> Reply:
+async def cancel(text: str, services: CommandServices, caller: Caller) -> Reply:
     """cancel N — cancel job N (its tracks are not posted); `cancel batch N` cancels a batch"""
     words = text.split(maxsplit=1)
     if words and words[0].lower() == "batch":
@@ -24,7 +23,7 @@ async def cancel(text: str, services: Services, caller: Caller) -> Reply:
     return await cancel_job(services, caller, parse_job_id(text, example="/music cancel 12"))
 
 
-async def cancel_job(services: Services, caller: Caller, job_id: int) -> Reply:
+async def cancel_job(services: CommandServices, caller: Caller, job_id: int) -> Reply:
     """Cancel one job, if it is the caller's to cancel and has not finished."""
     job = await jobs_repo.get_job(services.db, job_id)
     if job is None:
@@ -37,14 +36,14 @@ async def cancel_job(services: Services, caller: Caller, job_id: int) -> Reply:
     return Reply(text=msg.cancelled(job_id), lines=tuple(cancelled.notes[-1:]))
 
 
-async def cancel_batch(services: Services, caller: Caller, batch_id: int) -> Reply:
+async def cancel_batch(services: CommandServices, caller: Caller, batch_id: int) -> Reply:
     """Cancel every unfinished job of a batch, if it is the caller's to cancel."""
     batch = await batches_repo.get_batch(services.db, batch_id)
     if batch is None:
         return _refused(msg.no_such_batch(batch_id))
     if not caller.may_manage(batch.requested_by):
         return _refused(msg.not_yours(f"Batch #{batch_id}", "cancel"))
-    cancelled = await batch_service.cancel_batch(services, batch_id)
+    cancelled = await services.engine.cancel_batch(batch_id)
     return Reply(text=msg.batch_cancelled(batch_id, cancelled), ephemeral=True)
 
 

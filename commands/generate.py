@@ -2,37 +2,25 @@
 
 import secrets
 
-from bot.engine.acestep.errors import AceStepError
-from bot.engine.acestep.wire import match_model
-from bot.services import Services
-from bot.settings import Settings
 from commands import messages as msg
 from commands.context import Caller
 from commands.errors import UsageError
-from commands.parsing import GenerationDefaults, parse_generation
-from commands.queueing import queue_request
+from commands.parsing import parse_generation
+from commands.ports import CommandServices
+from commands.queueing import first_track_id, queue_request
 from commands.replies import Reply
-from commands.status import estimate_wait
+from domain.request import GenerationRequest
 from storage import jobs as jobs_repo
 
 MODEL_EXAMPLE = "/music spa ambient 4min model=turbo"
 
 
-def defaults_from(settings: Settings) -> GenerationDefaults:
-    """The values a request gets for whatever it leaves out."""
-    return GenerationDefaults(
-        duration_s=settings.default_duration_seconds,
-        variants=settings.default_variants,
-        audio_format=settings.default_format,
-    )
-
-
-async def generate(text: str, services: Services, caller: Caller) -> Reply:
+async def generate(text: str, services: CommandServices, caller: Caller) -> Reply:
     """<what to make> [3min] [x2] [120bpm] [in D minor] [3/4] [enhance] [lyrics: …] — make music, e.g. `hotel lobby jazz 3min`"""  # noqa: E501
     parsed = parse_generation(
         text,
         presets=services.presets,
-        defaults=defaults_from(services.settings),
+        defaults=services.policy.defaults,
         rng_seed=secrets.randbelow(2**31),
     )
     if parsed.request.model:
@@ -46,22 +34,29 @@ async def generate(text: str, services: Services, caller: Caller) -> Reply:
         lines.append(msg.PLACEHOLDER_WARNING)
     return Reply(
         title=msg.job_queued(job.id),
-        text=msg.wait_estimate(ahead, await estimate_wait(services, ahead)),
+        text=msg.wait_estimate(ahead, await services.engine.estimate_wait(ahead)),
         fields=tuple(parsed.request.summary().items()),
         lines=tuple(lines),
         job_ids=(job.id,),
     )
 
 
-async def _check_model(services: Services, wanted: str) -> None:
+async def generate_from_form(
+    services: CommandServices,
+    caller: Caller,
+    request: GenerationRequest,
+    *,
+    parent_job_id: int | None = None,
+) -> Reply:
+    """A request made with the `/music` form (already validated by the adapter's form); with
+    `parent_job_id` (the form opened by a card's Refine…), linked to that job's first track."""
+    parent_track = None if parent_job_id is None else await first_track_id(services, parent_job_id)
+    job = await queue_request(services, caller, request, parent_track_id=parent_track)
+    return job if isinstance(job, Reply) else Reply(text="queued", job_ids=(job.id,))
+
+
+async def _check_model(services: CommandServices, wanted: str) -> None:
     """Refuse a model no server has (the server itself would silently use its default)."""
-    for server in services.servers:
-        try:
-            available = (await server.client.models()).names
-        except AceStepError:
-            continue  # unreachable now; the engine checks again when it sends the job
-        try:
-            match_model(wanted, available)
-        except ValueError as exc:
-            raise UsageError(msg.model_not_found(wanted, str(exc)), MODEL_EXAMPLE) from exc
-        return
+    problem = await services.fleet.model_problem(wanted)
+    if problem is not None:
+        raise UsageError(msg.model_not_found(wanted, problem), MODEL_EXAMPLE)

@@ -1,17 +1,23 @@
 """`/music help`: every command's usage, generated from the commands themselves."""
 
-from bot.services import Services
+from collections.abc import Callable, Sequence
+
 from commands.context import Caller
+from commands.ports import CommandServices
+from commands.registry import Handler
 from commands.replies import Reply
 
 
-async def help_command(text: str, services: Services, caller: Caller) -> Reply:
-    """help — this list"""
-    from commands.router import REGISTRY  # noqa: PLC0415 - the registry lists this very handler
+def help_handler(help_lines: Callable[[], Sequence[str]]) -> Handler:
+    """The `help` handler, listing what `help_lines` gives (the registry it is part of)."""
 
-    return Reply(
-        title="How to use /music",
-        text="Type /music and what you want; every part but the description is optional.",
-        lines=tuple(f"/music {line}" for line in REGISTRY.help_lines()),
-        ephemeral=True,
-    )
+    async def help_command(text: str, services: CommandServices, caller: Caller) -> Reply:
+        """help — this list"""
+        return Reply(
+            title="How to use /music",
+            text="Type /music and what you want; every part but the description is optional.",
+            lines=tuple(f"/music {line}" for line in help_lines()),
+            ephemeral=True,
+        )
+
+    return help_command

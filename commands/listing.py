@@ -7,8 +7,8 @@ operator at the terminal see everything.
 
 from pathlib import Path
 
-from bot.services import Services
 from commands.context import Caller
+from commands.ports import CommandServices
 from commands.replies import Reply
 from domain.records import JobRecord, TrackRecord
 from domain.request import format_duration
@@ -18,7 +18,7 @@ from storage import tracks as tracks_repo
 LIST_LIMIT = 10
 
 
-async def jobs(text: str, services: Services, caller: Caller) -> Reply:
+async def jobs(text: str, services: CommandServices, caller: Caller) -> Reply:
     """jobs — the latest jobs and where each one is"""
     recent = await jobs_repo.list_jobs(services.db, visible_to=visible_to(caller), limit=LIST_LIMIT)
     return Reply(
@@ -29,7 +29,7 @@ async def jobs(text: str, services: Services, caller: Caller) -> Reply:
     )
 
 
-async def tracks(text: str, services: Services, caller: Caller) -> Reply:
+async def tracks(text: str, services: CommandServices, caller: Caller) -> Reply:
     """tracks — the latest tracks and their files"""
     recent = await tracks_repo.list_tracks(
         services.db, visible_to=visible_to(caller), limit=LIST_LIMIT

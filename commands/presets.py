@@ -1,11 +1,11 @@
 """`/music presets`: the venue presets people can name in a request."""
 
-from bot.services import Services
 from commands.context import Caller
+from commands.ports import CommandServices
 from commands.replies import Reply
 
 
-async def presets(text: str, services: Services, caller: Caller) -> Reply:
+async def presets(text: str, services: CommandServices, caller: Caller) -> Reply:
     """presets — the venue presets you can name, e.g. `hotel lobby`"""
     lines = []
     for preset in services.presets.all():

@@ -2,15 +2,16 @@
 
 from collections.abc import Sequence
 
-from bot.services import Services
 from commands.context import Caller
+from commands.ports import CommandServices
 from commands.replies import Reply
 from domain.records import JobRecord
 from domain.request import GenerationRequest
+from storage import tracks as tracks_repo
 
 
 async def queue_request(
-    services: Services,
+    services: CommandServices,
     caller: Caller,
     request: GenerationRequest,
     *,
@@ -30,3 +31,9 @@ async def queue_request(
         parent_track_id=parent_track_id,
         notes=notes,
     )
+
+
+async def first_track_id(services: CommandServices, job_id: int) -> int | None:
+    """The first track a job made (what a follow-up of that job is linked to), if any."""
+    first = await tracks_repo.list_tracks(services.db, job_ids=[job_id], limit=1, oldest_first=True)
+    return first[0].id if first else None

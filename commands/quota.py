@@ -9,8 +9,8 @@ unattended run — and hand-made requests count apart from them.
 
 from datetime import UTC, datetime, time
 
-from bot.settings import Settings
 from commands import messages as msg
+from commands.ports import CommandPolicy
 from storage import jobs as jobs_repo
 from storage.database import Database
 
@@ -48,21 +48,21 @@ async def over_quota(
 
 
 async def schedule_refusal(
-    db: Database, settings: Settings, *, creator: str, tracks: int, now: datetime
+    db: Database, policy: CommandPolicy, *, creator: str, tracks: int, now: datetime
 ) -> str | None:
     """Why a run of `creator`'s schedule making `tracks` tracks may not start today, or None."""
-    if settings.schedule_daily_track_quota:
+    if policy.schedule_daily_track_quota:
         return await over_quota(
             db,
             user_id=creator,
             tracks=tracks,
-            quota=settings.schedule_daily_track_quota,
+            quota=policy.schedule_daily_track_quota,
             now=now,
             scheduled=True,
             setting="SCHEDULE_DAILY_TRACK_QUOTA",
         )
-    if creator in settings.slack_admin_users:
+    if creator in policy.admin_users:
         return None
     return await over_quota(
-        db, user_id=creator, tracks=tracks, quota=settings.daily_track_quota, now=now
+        db, user_id=creator, tracks=tracks, quota=policy.daily_track_quota, now=now
     )

@@ -2,8 +2,8 @@
 
 from datetime import UTC, datetime, timedelta
 
-from bot.services import Services
 from commands.context import Caller
+from commands.ports import CommandServices
 from commands.replies import Reply
 from storage import ratings as ratings_repo
 
@@ -11,7 +11,7 @@ TOP_DAYS = 7
 TOP_LIMIT = 10
 
 
-async def top(text: str, services: Services, caller: Caller) -> Reply:
+async def top(text: str, services: CommandServices, caller: Caller) -> Reply:
     """top — the best-rated tracks of the last 7 days"""
     since = datetime.now(UTC) - timedelta(days=TOP_DAYS)
     best = await ratings_repo.top_tracks(services.db, since=since, limit=TOP_LIMIT)

@@ -7,17 +7,18 @@ parent job's first track and posted in the same thread.
 
 import secrets
 
-from bot.services import Services
 from commands.context import Caller
 from commands.parsing.refine import parse_refinement
-from commands.queueing import queue_request
+from commands.ports import CommandServices
+from commands.queueing import first_track_id, queue_request
 from commands.replies import Reply
 from domain.records import JobRecord
 from domain.request import GenerationRequest
-from storage import tracks as tracks_repo
 
 
-async def refine(text: str, services: Services, caller: Caller, *, parent: JobRecord) -> Reply:
+async def refine(
+    text: str, services: CommandServices, caller: Caller, *, parent: JobRecord
+) -> Reply:
     """A new job derived from `parent`'s request by what the reply says."""
     parsed = parse_refinement(
         text,
@@ -40,7 +41,7 @@ async def refine(text: str, services: Services, caller: Caller, *, parent: JobRe
 
 
 async def repeat(
-    services: Services, caller: Caller, *, parent: JobRecord, variants: int | None = None
+    services: CommandServices, caller: Caller, *, parent: JobRecord, variants: int | None = None
 ) -> Reply:
     """`parent`'s request again (new takes), optionally with another number of variants."""
     request = GenerationRequest.model_validate(parent.request)
@@ -58,19 +59,15 @@ async def repeat(
 
 
 async def _queue(
-    services: Services,
+    services: CommandServices,
     caller: Caller,
     parent: JobRecord,
     request: GenerationRequest,
     *,
     notes: tuple[str, ...],
 ) -> Reply:
-    first = await tracks_repo.list_tracks(
-        services.db, job_ids=[parent.id], limit=1, oldest_first=True
-    )
-    job = await queue_request(
-        services, caller, request, notes=notes, parent_track_id=first[0].id if first else None
-    )
+    first = await first_track_id(services, parent.id)
+    job = await queue_request(services, caller, request, notes=notes, parent_track_id=first)
     if isinstance(job, Reply):
         return job
     return Reply(text=f"Job #{job.id} queued.", job_ids=(job.id,))

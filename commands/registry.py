@@ -7,11 +7,11 @@ is generated from them, so the help can never drift from the commands that exist
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
-from bot.services import Services
 from commands.context import Caller
+from commands.ports import CommandServices
 from commands.replies import Reply
 
-Handler = Callable[[str, Services, Caller], Awaitable[Reply]]
+Handler = Callable[[str, CommandServices, Caller], Awaitable[Reply]]
 
 
 @dataclass(frozen=True)

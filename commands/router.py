@@ -6,14 +6,14 @@ usage reply; anything unexpected is left to the adapter's single error handler.
 
 import re
 
-from bot.services import Services
 from commands.batch import batch
 from commands.cancel import cancel
 from commands.context import Caller
 from commands.errors import UsageError
 from commands.generate import generate
-from commands.help import help_command
+from commands.help import help_handler
 from commands.listing import jobs, tracks
+from commands.ports import CommandServices
 from commands.presets import presets
 from commands.ratings import top
 from commands.registry import Command, Registry
@@ -23,9 +23,15 @@ from commands.status import status
 
 _PREFIX = re.compile(r"^\s*/music\b", re.IGNORECASE)
 
+
+def _help_lines() -> list[str]:
+    """Every command's help line (for `help`, which is one of them)."""
+    return REGISTRY.help_lines()
+
+
 REGISTRY = Registry(
     [
-        Command(("help", "?"), help_command),
+        Command(("help", "?"), help_handler(_help_lines)),
         Command(("status",), status),
         Command(("cancel",), cancel),
         Command(("presets",), presets),
@@ -43,7 +49,7 @@ REGISTRY = Registry(
 )
 
 
-async def handle(text: str, services: Services, caller: Caller) -> Reply:
+async def handle(text: str, services: CommandServices, caller: Caller) -> Reply:
     """Answer one message (`/music …` or just `…`)."""
     body = _PREFIX.sub("", text, count=1).strip()
     command, rest = REGISTRY.find(body)

@@ -13,17 +13,16 @@ SCHEDULE_MIN_INTERVAL_MINUTES apart.
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.engine.schedules.runner import RunOutcome
-from bot.services import Services
 from commands import messages as msg
 from commands.batch import BatchSource, parse_batch_args, plan_from_args, submit_plan
 from commands.context import Admission, Caller
 from commands.errors import UsageError
+from commands.ports import CommandServices
 from commands.quota import schedule_refusal
 from commands.replies import Reply
 from commands.schedule_spec import ScheduleSpec, check_interval, parse_schedule
 from domain.records import ScheduleRecord
-from domain.schedules import next_fire
+from domain.schedules import RunOutcome, next_fire
 from storage import schedules as schedules_repo
 
 EXAMPLE = "/music schedule daily 09:00 hotel-lobby x20 tz=Asia/Bangkok"
@@ -31,14 +30,14 @@ LIST_LIMIT = 25
 _VERBS = {"deleted": "delete", "paused": "pause", "active": "resume"}  # new status -> verb
 
 
-async def schedule(text: str, services: Services, caller: Caller) -> Reply:
+async def schedule(text: str, services: CommandServices, caller: Caller) -> Reply:
     """schedule daily 09:00 <preset> xN [tz=Asia/Bangkok] — run a batch every day (or `weekdays`, `every monday`, `cron "0 9 * * 1-5"`)"""  # noqa: E501
     refusal = _may_schedule(services, caller)
     if refusal:
         return Reply(text=refusal, ephemeral=True, ok=False)
     if not caller.channel_id:
         raise UsageError("Schedules post to a channel: make them from Slack.", EXAMPLE)
-    spec = parse_schedule(text, default_tz=services.settings.schedule_timezone)
+    spec = parse_schedule(text, default_tz=services.policy.schedule_timezone)
     now = datetime.now(UTC)
     check_interval(spec, min_interval(services), now)
     tracks = _check_batch(spec, services)
@@ -54,7 +53,7 @@ async def schedule(text: str, services: Services, caller: Caller) -> Reply:
         batch_text=spec.batch_text,
         description=spec.description,
         next_run_at=first,
-        max_tracks_per_run=services.settings.schedule_max_tracks,
+        max_tracks_per_run=services.policy.schedule_max_tracks,
     )
     return Reply(
         title=f"Schedule #{record.id} saved: {spec.description}.",
@@ -64,7 +63,7 @@ async def schedule(text: str, services: Services, caller: Caller) -> Reply:
     )
 
 
-async def schedules(text: str, services: Services, caller: Caller) -> Reply:
+async def schedules(text: str, services: CommandServices, caller: Caller) -> Reply:
     """schedules — the schedules of this channel and when each runs next"""
     found = await schedules_repo.list_schedules(
         services.db, channel_id=caller.channel_id, statuses=("active", "paused")
@@ -75,23 +74,23 @@ async def schedules(text: str, services: Services, caller: Caller) -> Reply:
     return Reply(text=f"{len(found)} schedule(s):", lines=lines, ephemeral=True)
 
 
-async def unschedule(text: str, services: Services, caller: Caller) -> Reply:
+async def unschedule(text: str, services: CommandServices, caller: Caller) -> Reply:
     """unschedule N — delete schedule N (batches already started go on)"""
     return await _set_status(text, services, caller, "deleted", "deleted")
 
 
-async def pause(text: str, services: Services, caller: Caller) -> Reply:
+async def pause(text: str, services: CommandServices, caller: Caller) -> Reply:
     """pause N — stop schedule N from running until `resume N`"""
     return await _set_status(text, services, caller, "paused", "paused")
 
 
-async def resume(text: str, services: Services, caller: Caller) -> Reply:
+async def resume(text: str, services: CommandServices, caller: Caller) -> Reply:
     """resume N — run schedule N again from its next time (missed runs are not made up)"""
     return await _set_status(text, services, caller, "active", "resumed")
 
 
 async def fire_schedule(
-    services: Services, record: ScheduleRecord, fire_time: datetime
+    services: CommandServices, record: ScheduleRecord, fire_time: datetime
 ) -> RunOutcome:
     """Start one run of a schedule: a batch posted in the schedule's channel."""
     refusal = _no_longer_allowed(services, record)
@@ -119,31 +118,31 @@ async def fire_schedule(
     return RunOutcome(reply.batch_id, None if reply.ok else reply.text)
 
 
-def min_interval(services: Services) -> timedelta:
+def min_interval(services: CommandServices) -> timedelta:
     """The least time between two runs of one schedule (SCHEDULE_MIN_INTERVAL_MINUTES)."""
-    return timedelta(minutes=services.settings.schedule_min_interval_minutes)
+    return timedelta(minutes=services.policy.schedule_min_interval_minutes)
 
 
-def _schedule_quota(services: Services, creator: str) -> Admission:
+def _schedule_quota(services: CommandServices, creator: str) -> Admission:
     """A run's admission: its creator's daily quota, or SCHEDULE_DAILY_TRACK_QUOTA."""
 
     async def admit(tracks: int) -> str | None:
         return await schedule_refusal(
-            services.db, services.settings, creator=creator, tracks=tracks, now=datetime.now(UTC)
+            services.db, services.policy, creator=creator, tracks=tracks, now=datetime.now(UTC)
         )
 
     return admit
 
 
-def _no_longer_allowed(services: Services, record: ScheduleRecord) -> str | None:
+def _no_longer_allowed(services: CommandServices, record: ScheduleRecord) -> str | None:
     """Why a stored schedule may not run now that the allow-lists changed, or None."""
-    settings, creator, channel = services.settings, record.created_by, record.channel_id
-    if creator in settings.slack_admin_users:
+    policy, creator, channel = services.policy, record.created_by, record.channel_id
+    if creator in policy.admin_users:
         return None
     lists = (
-        ("its creator", "SLACK_ALLOWED_USERS", settings.slack_allowed_users, creator),
-        ("its creator", "SLACK_SCHEDULE_USERS", settings.slack_schedule_users, creator),
-        ("this channel", "SLACK_ALLOWED_CHANNELS", settings.slack_allowed_channels, channel),
+        ("its creator", "SLACK_ALLOWED_USERS", policy.allowed_users, creator),
+        ("its creator", "SLACK_SCHEDULE_USERS", policy.schedule_users, creator),
+        ("this channel", "SLACK_ALLOWED_CHANNELS", policy.allowed_channels, channel),
     )
     for who, name, allowed, value in lists:
         if allowed and value not in allowed:
@@ -151,20 +150,20 @@ def _no_longer_allowed(services: Services, record: ScheduleRecord) -> str | None
     return None
 
 
-def _may_schedule(services: Services, caller: Caller) -> str | None:
-    settings = services.settings
-    allowed = set(settings.slack_schedule_users) | set(settings.slack_admin_users)
-    if not settings.slack_schedule_users or caller.origin != "slack":
+def _may_schedule(services: CommandServices, caller: Caller) -> str | None:
+    policy = services.policy
+    allowed = set(policy.schedule_users) | set(policy.admin_users)
+    if not policy.schedule_users or caller.origin != "slack":
         return None
     if caller.user_id in allowed:
         return None
     return "Only the people in SLACK_SCHEDULE_USERS (and admins) may make schedules."
 
 
-def _check_batch(spec: ScheduleSpec, services: Services) -> int:
+def _check_batch(spec: ScheduleSpec, services: CommandServices) -> int:
     """Plan the batch once now, so a schedule that could never run is refused at once."""
     plan = plan_from_args(parse_batch_args(spec.batch_text), services, seed=0)
-    cap = services.settings.schedule_max_tracks
+    cap = services.policy.schedule_max_tracks
     if plan.tracks > cap:
         raise UsageError(
             f"A scheduled run may make at most {cap} tracks (SCHEDULE_MAX_TRACKS); "
@@ -175,7 +174,7 @@ def _check_batch(spec: ScheduleSpec, services: Services) -> int:
 
 
 async def _set_status(
-    text: str, services: Services, caller: Caller, status: str, verb: str
+    text: str, services: CommandServices, caller: Caller, status: str, verb: str
 ) -> Reply:
     number = text.strip().lstrip("#")
     if not number.isdigit():

@@ -1,20 +1,20 @@
 """`/music status`: the queue, each server's health and models, and the expected wait."""
 
-from bot.engine.health import ServerReport, probe_all
-from bot.services import Services
 from commands.context import Caller
+from commands.ports import CommandServices
 from commands.replies import Reply
 from domain.records import JobStatus
 from domain.request import format_duration
+from domain.servers import ServerReport
 from storage import jobs as jobs_repo
 
 
-async def status(text: str, services: Services, caller: Caller) -> Reply:
+async def status(text: str, services: CommandServices, caller: Caller) -> Reply:
     """status — the queue, each ACE-Step server's health and models, and the expected wait"""
     counts = await jobs_repo.count_by_status(services.db)
     queued = counts.get(JobStatus.QUEUED, 0)
-    reports = await probe_all(services.servers)
-    wait = await estimate_wait(services, queued)
+    reports = await services.fleet.probe()
+    wait = await services.engine.estimate_wait(queued)
     fields = (
         ("Queued", str(queued)),
         (
@@ -51,13 +51,3 @@ def describe_server(report: ServerReport) -> str:
             f"~{report.stats.avg_job_seconds:.0f} s per job"
         )
     return " · ".join(parts)
-
-
-async def estimate_wait(services: Services, ahead: int) -> float | None:
-    """Seconds until a job with `ahead` queued jobs before it would be done, roughly."""
-    in_flight = sum((await jobs_repo.count_on_server(services.db)).values())
-    servers = [server for server in services.servers if server.healthy] or services.servers
-    if not servers:
-        return None
-    per_job = sum(server.estimated_job_seconds for server in servers) / len(servers)
-    return (ahead + in_flight + 1) * per_job / len(servers)

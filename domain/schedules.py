@@ -5,6 +5,7 @@ Shared by the schedule command (which parses and validates) and the engine's sch
 fires them).
 """
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -23,3 +24,11 @@ def next_fire(expression: str, timezone: str, after: datetime) -> datetime | Non
         None, after + timedelta(seconds=1)
     )
     return None if fire is None else fire.astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What one run of a schedule did: the batch it started, or why it started none."""
+
+    batch_id: int | None
+    problem: str | None = None

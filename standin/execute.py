@@ -12,7 +12,7 @@ import logging
 import time
 import traceback
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import Final, Protocol
 
 from standin.errors import JobFailure
 from standin.info import generation_info
@@ -20,10 +20,8 @@ from standin.plan import LM_INIT_ERROR, JobPlan, make_plan, wants_lm
 from standin.render import render_tracks
 from standin.request import JobRequest
 from standin.shapes import failed_item, succeeded_items
-from standin.store import JobRecord, JobState
-
-if TYPE_CHECKING:
-    from standin.runtime import Runtime
+from standin.state import Shared
+from standin.store import JobRecord, JobState, JobStore
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +29,26 @@ TICK_S: Final = 0.1
 SIMULATED_FAILURE: Final = "simulated failure (StandInConfig.failure_rate)"
 
 
-async def run_job(runtime: Runtime, job_id: str) -> None:
+class JobHost(Protocol):
+    """What running a job uses of the server's runtime (`standin.runtime.Runtime` is one)."""
+
+    shared: Shared
+    store: JobStore
+    avg_job_seconds: float
+    lm_init_error: str | None
+    last_log: str
+    alive: bool
+
+    def publish_progress(self, record: JobRecord, progress: float, stage: str) -> None:
+        """Record a job's progress and stage text."""
+        ...
+
+    def record_duration(self, seconds: float) -> None:
+        """Count a finished job's run time in the average."""
+        ...
+
+
+async def run_job(runtime: JobHost, job_id: str) -> None:
     """Run a queued job to success or failure (a cancelled worker leaves it as it was)."""
     record = runtime.store.get(job_id)
     request = record.request if record else None
@@ -53,7 +70,7 @@ async def run_job(runtime: Runtime, job_id: str) -> None:
 
 
 async def _execute(
-    runtime: Runtime, record: JobRecord, request: JobRequest, started: float
+    runtime: JobHost, record: JobRecord, request: JobRequest, started: float
 ) -> tuple[JobPlan, list[Path]]:
     shared = runtime.shared
     if wants_lm(request) and not shared.config.lm_available:
@@ -93,7 +110,7 @@ def stage_texts(plan: JobPlan) -> list[str]:
 
 
 async def _advance(
-    runtime: Runtime, record: JobRecord, texts: list[str], started: float, estimate: float
+    runtime: JobHost, record: JobRecord, texts: list[str], started: float, estimate: float
 ) -> None:
     """Move progress from 0.01 towards 0.99 over the estimated run time, stage by stage."""
     while True:
@@ -104,7 +121,7 @@ async def _advance(
 
 
 def _finish_ok(
-    runtime: Runtime, record: JobRecord, plan: JobPlan, files: list[Path], seconds: float
+    runtime: JobHost, record: JobRecord, plan: JobPlan, files: list[Path], seconds: float
 ) -> None:
     if not runtime.alive:
         return
@@ -117,7 +134,7 @@ def _finish_ok(
     log.debug("stand-in job %s succeeded with %d placeholder track(s)", record.job_id, len(files))
 
 
-def _finish_failed(runtime: Runtime, record: JobRecord, error: str) -> None:
+def _finish_failed(runtime: JobHost, record: JobRecord, error: str) -> None:
     if not runtime.alive:
         return
     record.state, record.finished_at = JobState.FAILED, time.time()

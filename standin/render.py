@@ -10,7 +10,7 @@ import logging
 import uuid
 from pathlib import Path
 
-from bot.engine.audio.codec import write_audio
+from audiofile.codec import write_audio
 from standin.audio.synth import SAMPLE_RATE, render_placeholder
 from standin.plan import JobPlan
 

@@ -4,30 +4,11 @@ Reports name each server by its public address: credentials in ACESTEP_API_URL a
 """
 
 import asyncio
-from dataclasses import dataclass
 
-from bot.engine.acestep.client import ModelList, ServerStats
 from bot.engine.acestep.errors import AceStepError
 from bot.engine.acestep.urls import public_url
 from bot.engine.jobs.servers import Server
-
-
-@dataclass(frozen=True)
-class ServerReport:
-    """What one server said just now; `problem` is None when it answered every check."""
-
-    name: str
-    placeholder: bool
-    problem: str | None
-    service: str | None = None
-    models: ModelList | None = None
-    stats: ServerStats | None = None
-    job_seconds: float | None = None
-
-    @property
-    def ok(self) -> bool:
-        """Whether the server answered every check."""
-        return self.problem is None
+from domain.servers import ServerReport
 
 
 async def probe_server(server: Server) -> ServerReport:

@@ -8,7 +8,7 @@ import pytest
 import soundfile as sf
 from numpy.typing import NDArray
 
-from bot.engine.audio.codec import (
+from audiofile.codec import (
     AudioDecodeError,
     AudioInfo,
     encode_audio,

@@ -7,7 +7,7 @@ import pyloudnorm
 import pytest
 from numpy.typing import NDArray
 
-from bot.engine.audio.codec import probe_audio, read_audio, write_audio
+from audiofile.codec import probe_audio, read_audio, write_audio
 from bot.engine.audio.loudness import (
     KWeightingFilter,
     LoudnessMeter,

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from numpy.typing import NDArray
 
-from bot.engine.audio.codec import write_audio
+from audiofile.codec import write_audio
 from bot.engine.audio.qc import QcReport, check_audio
 from domain.constants import LONG_SILENCE_S, MAX_SILENT_SHARE
 from standin.audio.synth import SAMPLE_RATE

@@ -7,7 +7,7 @@ import pytest
 import soundfile as sf
 from numpy.typing import NDArray
 
-from bot.engine.audio.codec import encode_audio
+from audiofile.codec import encode_audio
 from domain.constants import AudioFormat, TimeSignature
 from standin.audio.score import compose
 from standin.audio.synth import SAMPLE_RATE, Arrangement, render_placeholder

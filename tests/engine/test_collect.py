@@ -5,7 +5,7 @@ from pathlib import Path
 import httpx
 import numpy as np
 
-from bot.engine.audio.codec import encode_audio
+from audiofile.codec import encode_audio
 from domain.records import JobStatus
 from standin.audio.synth import SAMPLE_RATE
 from tests.engine.conftest import MakeRig

@@ -13,11 +13,11 @@ import httpx
 import numpy as np
 import pytest
 
+from audiofile.codec import write_audio
 from bot.adapters.slack.access import AccessPolicy
 from bot.adapters.slack.context import SlackBot
 from bot.adapters.slack.publisher import MAX_POST_ATTEMPTS, Publisher
 from bot.adapters.slack.uploads import SlackFiles
-from bot.engine.audio.codec import write_audio
 from bot.services import Services, open_services
 from domain.records import JobStatus
 from storage import batches as batches_repo

@@ -6,18 +6,47 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, ParamSpec, TypeVar
+from typing import ParamSpec, Protocol, TypeVar
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.access import AccessPolicy
+from bot.adapters.slack.uploads import SlackFiles
 from bot.services import Services
-
-if TYPE_CHECKING:
-    from bot.adapters.slack.publisher import Publisher
 
 P = ParamSpec("P")
 R = TypeVar("R")
+
+
+class BatchDigests(Protocol):
+    """The batch digests' side of the publisher."""
+
+    async def refresh(self, batch_id: int) -> None:
+        """Post or edit a batch's digest now."""
+        ...
+
+
+class Outbox(Protocol):
+    """What listeners ask of the publisher (`bot.adapters.slack.publisher.Publisher` is one);
+    the publisher itself builds on `SlackBot`, so this module does not import it."""
+
+    @property
+    def files(self) -> SlackFiles:
+        """Slack's file API (uploads, and downloads of shared manifests)."""
+        ...
+
+    @property
+    def digests(self) -> BatchDigests:
+        """Batch digests."""
+        ...
+
+    def wake(self) -> None:
+        """Look for work now."""
+        ...
+
+    async def post_new_cards(self, job_ids: tuple[int, ...]) -> None:
+        """Post the cards of jobs just created."""
+        ...
 
 
 def utcnow() -> datetime:
@@ -35,7 +64,7 @@ class SlackBot:
     rating_scores: dict[str, float]
     bot_user_id: str | None = None
     clock: Callable[[], datetime] = utcnow
-    publisher: "Publisher | None" = field(default=None, repr=False)
+    publisher: Outbox | None = field(default=None, repr=False)
     _busy: int = field(default=0, repr=False)
     _idle: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
 

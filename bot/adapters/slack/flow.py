@@ -19,7 +19,7 @@ from bot.adapters.slack.context import SlackBot
 from bot.adapters.slack.render import fallback_text, reply_blocks
 from commands.context import Caller
 from commands.errors import NothingAsked, UsageError
-from commands.queueing import queue_request
+from commands.generate import generate_from_form
 from commands.refine import refine, repeat
 from commands.replies import Reply, usage_reply
 from commands.router import handle
@@ -130,14 +130,13 @@ async def submit(
     user_id: str,
     channel_id: str,
     thread_ts: str | None,
-    parent_track_id: int | None = None,
+    parent_job_id: int | None = None,
 ) -> None:
-    """A request from the modal, already validated."""
+    """A request from the modal, already validated (Refine…: `parent_job_id` is the card's job)."""
     if not await allowed(bot, user_id=user_id, channel_id=channel_id):
         return
     caller = caller_for(bot, user_id=user_id, channel_id=channel_id, thread_ts=thread_ts)
-    job = await queue_request(bot.services, caller, request, parent_track_id=parent_track_id)
-    reply = job if isinstance(job, Reply) else Reply(text="queued", job_ids=(job.id,))
+    reply = await generate_from_form(bot.services, caller, request, parent_job_id=parent_job_id)
     await deliver(bot, reply, caller)
 
 

@@ -41,7 +41,6 @@ from bot.adapters.slack.uploads import (
     preview_for,
 )
 from bot.waiting import nap
-from commands.status import estimate_wait
 from domain.records import JobRecord, JobStatus, SlackCardRecord, TrackPostRecord, TrackRecord
 from storage import jobs as jobs_repo
 from storage import slack as slack_repo
@@ -227,7 +226,7 @@ class Publisher:
         services = self.bot.services
         if job.status is JobStatus.QUEUED:
             ahead = await jobs_repo.queued_ahead(services.db, job)
-            wait = await estimate_wait(services, ahead)
+            wait = await services.engine.estimate_wait(ahead)
             return CardState(job, ahead=ahead, wait_s=wait, placeholder=services.placeholder_engine)
         tracks = await tracks_repo.list_tracks(services.db, job_ids=[job.id], limit=None)
         posts = await slack_repo.posts_for_job(services.db, job.id)

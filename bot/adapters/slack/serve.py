@@ -34,7 +34,7 @@ from bot.adapters.slack.render import escape
 from bot.adapters.slack.uploads import SlackFiles
 from bot.engine.batches.service import Finished, run_batch_keeper
 from bot.engine.jobs.events import JobEvent, Listener
-from bot.engine.schedules.runner import RunOutcome, ScheduleRunner
+from bot.engine.schedules.runner import ScheduleRunner
 from bot.monitoring.checks import HealthChecks
 from bot.monitoring.http import add_health, bound_port, serving
 from bot.services import Services, open_services
@@ -42,6 +42,7 @@ from bot.settings import BUILTIN, Settings, SettingsError
 from commands.messages import schedule_skipped
 from commands.schedule import fire_schedule, min_interval
 from domain.records import BatchRecord, ScheduleRecord
+from domain.schedules import RunOutcome
 
 log = logging.getLogger(__name__)
 

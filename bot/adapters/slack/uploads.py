@@ -16,7 +16,7 @@ from typing import Any, Final
 import httpx
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.engine.audio.codec import read_audio, write_audio
+from audiofile.codec import read_audio, write_audio
 
 UPLOAD_TIMEOUT_S: Final = 120.0
 # Where Slack serves the files people upload (`url_private`): commercial Slack and GovSlack. The

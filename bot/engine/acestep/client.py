@@ -18,8 +18,6 @@ from bot.engine.acestep.download import save_stream
 from bot.engine.acestep.records import (
     DownloadedFile,
     FormattedPrompt,
-    ModelList,
-    ServerStats,
     Submission,
     parse_formatted,
     parse_models,
@@ -42,6 +40,7 @@ from bot.engine.acestep.wire import (
     parse_query_results,
     unknown_task,
 )
+from domain.servers import ModelList, ServerStats
 
 __all__ = [
     "AceStepClient",

@@ -13,8 +13,8 @@ from typing import Final
 
 import httpx
 
+from audiofile.atomic import finalize
 from bot.engine.acestep.replies import CallContext
-from bot.engine.files import finalize
 
 WRITE_BATCH_BYTES: Final = 1024 * 1024
 PART_SUFFIX: Final = ".part"

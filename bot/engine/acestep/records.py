@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.engine.acestep.replies import CallContext, unwrap_envelope, validate
 from bot.engine.acestep.results import loose_number, loose_text
 from bot.engine.acestep.wire import bare_model_name
+from domain.servers import ModelList, ServerStats
 
 
 @dataclass(frozen=True)
@@ -20,28 +21,6 @@ class Submission:
 
     task_id: str
     queue_position: int | None  # waiting jobs including this one at submit time; never updated
-
-
-@dataclass(frozen=True)
-class ServerStats:
-    """`/v1/stats`. `queued` includes phantom records left by rejected (429) submissions."""
-
-    queued: int
-    running: int
-    succeeded: int
-    failed: int
-    total: int
-    queue_size: int  # jobs waiting in the server's queue right now
-    queue_maxsize: int  # 0 means unbounded
-    avg_job_seconds: float  # mean run time of recent jobs (queue wait not included)
-
-
-@dataclass(frozen=True)
-class ModelList:
-    """The DiT models a server offers, as bare names that `/release_task` accepts."""
-
-    names: tuple[str, ...]
-    default: str | None
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,6 @@
-"""Audio: file codecs and the checks before posting (the stand-in synthesises in standin.audio).
+"""Audio: the checks before posting (files are read and written with the top-level `audiofile`
+codec; the stand-in synthesises in standin.audio).
 
-- `codec`: encodes, writes (atomically), reads and probes mp3/wav/flac files.
 - `qc`: decodes and measures a downloaded file and gives a pass/warn/fail verdict; normalises
   loudness for delivery copies.
 

@@ -20,8 +20,7 @@ from typing import Final, Literal
 
 import numpy as np
 
-from bot.engine.audio import rules
-from bot.engine.audio.codec import (
+from audiofile.codec import (
     AudioDecodeError,
     AudioInfo,
     Frames,
@@ -29,6 +28,7 @@ from bot.engine.audio.codec import (
     stream_audio,
     write_audio,
 )
+from bot.engine.audio import rules
 from bot.engine.audio.loudness import integrated_loudness, limit_peaks
 from bot.engine.audio.measure import SignalStats, measure_blocks
 from domain.constants import AudioFormat

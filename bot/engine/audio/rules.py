@@ -7,7 +7,7 @@ live in `domain.constants`; the few only these rules use are below.
 
 from typing import Final
 
-from bot.engine.audio.codec import AudioInfo
+from audiofile.codec import AudioInfo
 from bot.engine.audio.measure import SignalStats
 from domain import constants as c
 from domain.request import format_duration

@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import Any, Final
 
-from bot.engine.files import write_atomically
+from audiofile.atomic import write_atomically
 from domain.records import BatchRecord, JobRecord, TrackRecord
 from domain.request import GenerationRequest
 

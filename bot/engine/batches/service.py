@@ -11,16 +11,19 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from bot.engine.batches.estimate import estimate_batch
 from bot.engine.batches.report import report_rows, write_report
 from bot.engine.jobs.events import JobEvent
 from bot.engine.jobs.naming import batch_folder
-from bot.services import Services
+from bot.engine.jobs.runner import JobEngine
+from bot.engine.jobs.servers import Server
+from bot.settings import Settings
 from bot.waiting import nap
 from domain.records import BatchRecord, JobStatus
 from storage import batches as batches_repo
+from storage.database import Database
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +33,31 @@ TOP_RATED = 5
 Finished = Callable[[BatchRecord], Awaitable[None]]
 
 
-async def summarise(services: Services, batch: BatchRecord) -> dict[str, Any]:
+class BatchServices(Protocol):
+    """What settling batches uses (the composition root's `Services` is one)."""
+
+    @property
+    def settings(self) -> Settings:
+        """OUTPUT_DIR and GPU_COST_PER_HOUR."""
+        ...
+
+    @property
+    def db(self) -> Database:
+        """Batches, their jobs and tracks."""
+        ...
+
+    @property
+    def engine(self) -> JobEngine:
+        """Its events, clock and loop."""
+        ...
+
+    @property
+    def servers(self) -> list[Server]:
+        """For the GPU time of a batch's summary."""
+        ...
+
+
+async def summarise(services: BatchServices, batch: BatchRecord) -> dict[str, Any]:
     """The figures of a batch as they stand: counts, failures, GPU time and cost, best tracks."""
     tally = await batches_repo.tally(services.db, batch.id)
     runs = tally.jobs_by_status.get(JobStatus.DONE, 0) + tally.failed_jobs
@@ -57,7 +84,7 @@ async def summarise(services: Services, batch: BatchRecord) -> dict[str, Any]:
     }
 
 
-async def settle_batches(services: Services, *, now: datetime) -> list[BatchRecord]:
+async def settle_batches(services: BatchServices, *, now: datetime) -> list[BatchRecord]:
     """Finish every running batch whose jobs have all finished; returns those this call finished."""
     finished = []
     for batch in await batches_repo.settled_batches(services.db):
@@ -79,7 +106,7 @@ async def settle_batches(services: Services, *, now: datetime) -> list[BatchReco
 
 
 async def _write_report(
-    services: Services, batch: BatchRecord, summary: dict[str, Any], folder: Path
+    services: BatchServices, batch: BatchRecord, summary: dict[str, Any], folder: Path
 ) -> tuple[Path, Path]:
     tracks = await batches_repo.batch_tracks(services.db, batch.id)
     rows = report_rows(batch, tracks, services.settings.output_dir)
@@ -98,7 +125,7 @@ async def _write_report(
 
 
 async def run_batch_keeper(
-    services: Services, stop: asyncio.Event, *, on_finished: Finished | None = None
+    services: BatchServices, stop: asyncio.Event, *, on_finished: Finished | None = None
 ) -> None:
     """Settle batches until `stop`: every few seconds, and whenever a batch job finishes."""
     wake = asyncio.Event()
@@ -126,7 +153,7 @@ def _money(value: float | None, *, digits: int = 2) -> float | None:
 
 
 async def run_batch_to_end(
-    services: Services, batch_id: int, emit: Callable[[str], None], *, every_s: float = 5.0
+    services: BatchServices, batch_id: int, emit: Callable[[str], None], *, every_s: float = 5.0
 ) -> BatchRecord | None:
     """Run the engine until a batch's jobs have all finished, then settle it (CLI use).
 
@@ -155,10 +182,6 @@ async def run_batch_to_end(
     return await batches_repo.get_batch(services.db, batch_id)
 
 
-async def cancel_batch(services: Services, batch_id: int) -> int:
+async def cancel_batch(services: BatchServices, batch_id: int) -> int:
     """Cancel every unfinished job of a batch; returns how many were cancelled."""
-    cancelled = 0
-    for job_id in await batches_repo.unfinished_job_ids(services.db, batch_id):
-        if await services.engine.cancel(job_id) is not None:
-            cancelled += 1
-    return cancelled
+    return await services.engine.cancel_batch(batch_id)

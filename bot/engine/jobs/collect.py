@@ -14,9 +14,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from audiofile.codec import AudioDecodeError, probe_audio
 from bot.engine.acestep import errors as e
 from bot.engine.acestep.wire import ResultItem
-from bot.engine.audio.codec import AudioDecodeError, probe_audio
 from bot.engine.audio.qc import QcReport, check_audio, normalise_loudness
 from bot.engine.jobs import messages as msg
 from bot.engine.jobs.context import EngineContext

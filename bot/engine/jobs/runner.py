@@ -28,8 +28,10 @@ from bot.engine.jobs.events import EventBus, JobEvent, JobEventKind
 from bot.engine.jobs.naming import TRACK_FILE_PREFIX
 from bot.engine.jobs.poll import poll
 from domain import constants as c
+from domain.estimates import wait_seconds
 from domain.records import UNFINISHED_STATUSES, JobRecord, JobStatus
 from domain.request import GenerationRequest
+from storage import batches as batches_repo
 from storage import jobs as jobs_repo
 from storage.leases import acquire_lease, release_lease
 
@@ -113,6 +115,21 @@ class JobEngine:
             await self.events.emit(JobEvent(JobEventKind.CANCELLED, updated, message=note))
             self.wake()
         return updated
+
+    async def cancel_batch(self, batch_id: int) -> int:
+        """Cancel every unfinished job of a batch; returns how many were cancelled."""
+        cancelled = 0
+        for job_id in await batches_repo.unfinished_job_ids(self.ctx.db, batch_id):
+            if await self.cancel(job_id) is not None:
+                cancelled += 1
+        return cancelled
+
+    async def estimate_wait(self, ahead: int) -> float | None:
+        """Seconds until a job with `ahead` queued jobs before it would be done, roughly: the one
+        wait figure, for `/music status`, a new job's reply and the Slack card."""
+        in_flight = sum((await jobs_repo.count_on_server(self.ctx.db)).values())
+        servers = [server for server in self.ctx.servers if server.healthy] or self.ctx.servers
+        return wait_seconds(ahead, in_flight, [server.estimated_job_seconds for server in servers])
 
     def wake(self) -> None:
         """Make a sleeping loop tick now."""

@@ -17,13 +17,12 @@ The clock is injected, so tests move time without sleeping.
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Final
 
 from bot.waiting import nap
 from domain.records import ScheduleRecord
-from domain.schedules import next_fire
+from domain.schedules import RunOutcome, next_fire
 from storage import schedules as schedules_repo
 from storage.database import Database
 
@@ -38,14 +37,6 @@ def _too_soon_problem(minutes: float, last_run: str) -> str:
         f"skipped: the previous run was at {last_run}, less than {minutes:g} minutes before "
         "(SCHEDULE_MIN_INTERVAL_MINUTES)"
     )
-
-
-@dataclass(frozen=True)
-class RunOutcome:
-    """What one run did: the batch it started, or why it started none."""
-
-    batch_id: int | None
-    problem: str | None = None
 
 
 Fire = Callable[[ScheduleRecord, datetime], Awaitable[RunOutcome]]

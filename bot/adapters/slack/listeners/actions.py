@@ -2,8 +2,10 @@
 
 Each button's value is a job id, so buttons work after a restart (state comes from the database).
 A double click does nothing twice: the first click claims a key for a few seconds. Every button
-checks the allow-lists first; Cancel and Cancel batch go through the cancel command, so only the
-person who asked or an admin may cancel (one rule, `commands.cancel`).
+checks the allow-lists first, then does what it does through a command handler, like the text
+commands: Cancel and Cancel batch through `commands.cancel` (only the person who asked or an admin
+may cancel), Retry, Again and 2 more through `commands.refine.repeat`; Refine… opens the form, whose
+submission goes through `commands.generate.generate_from_form`.
 """
 
 from typing import Any, Final

@@ -10,10 +10,8 @@ from bot.adapters.slack.context import SlackBot
 from bot.adapters.slack.flow import submit
 from bot.adapters.slack.modal import MODAL_CALLBACK_ID, ModalErrors, build_modal, parse_submission
 from bot.engine.acestep.errors import AceStepError
-from commands.generate import defaults_from
 from domain.records import JobRecord
 from domain.request import GenerationRequest
-from storage import tracks as tracks_repo
 
 MODEL_LOOKUP_S: Final = 1.0  # the trigger_id expires ~3 s after the click: never wait longer
 
@@ -37,7 +35,7 @@ async def open_modal(
     }
     view = build_modal(
         models=await _model_names(bot),
-        defaults=defaults_from(bot.services.settings),
+        defaults=bot.services.policy.defaults,
         prefill=prefill,
         private_metadata=json.dumps(metadata),
     )
@@ -83,16 +81,13 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
             user_id=str(body["user"]["id"]),
             channel_id=str(metadata.get("channel") or ""),
             thread_ts=metadata.get("thread"),
-            parent_track_id=await _first_track(bot, metadata.get("parent")),
+            parent_job_id=_parent_job(metadata),
         )
 
     app.view(MODAL_CALLBACK_ID)(bot.drained(submitted))
 
 
-async def _first_track(bot: SlackBot, job_id: object) -> int | None:
-    if not isinstance(job_id, int):
-        return None
-    tracks = await tracks_repo.list_tracks(
-        bot.services.db, job_ids=[job_id], limit=1, oldest_first=True
-    )
-    return tracks[0].id if tracks else None
+def _parent_job(metadata: dict[str, Any]) -> int | None:
+    """The job the form refines (Refine…), from the form's private metadata."""
+    parent = metadata.get("parent")
+    return parent if isinstance(parent, int) else None

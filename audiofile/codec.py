@@ -1,7 +1,7 @@
 """Reading and writing the formats the bot delivers (mp3, wav, flac) through libsndfile.
 
 Errors:
-    AudioError          -- base of every error raised by `bot.engine.audio`
+    AudioError          -- base of every error raised by `audiofile.codec`
     └── AudioDecodeError -- a file that cannot be read as audio; the message is fit for users
 
 Samples are float32 arrays shaped (frames, channels). WAV and FLAC are written as 16-bit PCM; MP3
@@ -21,7 +21,7 @@ import numpy as np
 import soundfile as sf
 from numpy.typing import NDArray
 
-from bot.engine.files import finalize
+from audiofile.atomic import finalize
 from domain.constants import AudioFormat
 
 Frames = NDArray[np.float32]
