@@ -44,14 +44,6 @@ class SocketConnection:
         self.close_code = code
         self._closed.set()
 
-    async def wait_closed(
-        self,
-        timeout: float = 5.0,  # noqa: ASYNC109 -- a test helper's deadline
-    ) -> int | None:
-        """Wait until the connection is closed; returns the close code."""
-        await asyncio.wait_for(self._closed.wait(), timeout)
-        return self.close_code
-
     def __repr__(self) -> str:
         return f"<SocketConnection #{self.serial} {'open' if self.is_open else 'closed'}>"
 
@@ -98,14 +90,6 @@ class Delivery:
             raise TimeoutError(
                 f"fakeslack: no ack for {kind} envelope within {timeout:g}s"
             ) from None
-
-    async def expect_no_ack(self, within: float = 0.3) -> None:
-        """Assert the app does not ack (e.g. nothing handles this request)."""
-        try:
-            ack = await self.wait_ack(within)
-        except TimeoutError:
-            return
-        raise AssertionError(f"unexpected ack for {self.envelope['type']}: {ack.message}")
 
     def __await__(self) -> Generator[Any, None, Ack]:
         return self.wait_ack().__await__()

@@ -55,11 +55,6 @@ def view_hash() -> str:
     return f"{int(time.time())}.{secrets.token_urlsafe(6)}"
 
 
-def ts_to_permalink_part(ts: str) -> str:
-    """`1358546515.000008` -> `p1358546515000008`, as in Slack permalinks."""
-    return "p" + ts.replace(".", "")
-
-
 def ts_key(ts: str) -> tuple[int, int]:
     """Sort key for message timestamps (exact: no float rounding of the microseconds)."""
     seconds, _, micros = ts.partition(".")

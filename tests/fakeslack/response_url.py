@@ -86,16 +86,7 @@ class ResponseUrls:
 
     def _effect(self, target: ResponseTarget, body: JsonDict) -> None:
         ws = self.backend.workspace
-        original = ws.find_message(target.channel, target.message_ts or "")
-        if body.get("delete_original") and original is not None:
-            ws.delete(original)
-        elif body.get("replace_original") and original is not None:
-            fields = {
-                "text": str(body.get("text", "")),
-                "blocks": with_block_ids(body.get("blocks")),
-            }
-            ws.edit(original, by=self.backend.identity.bot_user_id, **fields)
-        elif body.get("response_type") == "in_channel":
+        if body.get("response_type") == "in_channel":
             ws.store(self._message(target, body))
         else:
             ws.ephemerals.append(self._ephemeral(target, body))

@@ -11,7 +11,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 from tests.fakeslack.backend import Backend, Options
 from tests.fakeslack.failures import Failure
 from tests.fakeslack.identity import Identity
-from tests.fakeslack.methods import Handler
 from tests.fakeslack.prepare import prepare_payload
 from tests.fakeslack.records import Call
 from tests.fakeslack.render import message_json, view_json
@@ -205,25 +204,11 @@ class FakeSlack:
         """Delay answers of `method` (or of every method) by `seconds`."""
         self.backend.failures.latency[method] = seconds
 
-    def set_handler(self, method: str, handler: Handler) -> None:
-        """Serve `method` with a custom handler (raise `SlackError` for failures)."""
-        self.web.handlers[method] = handler
-
     # -- payload helpers -----------------------------------------------------------------------
 
     def prepare_payload(self, payload: JsonDict) -> JsonDict:
         """Register the payload's trigger id and give it a recording response_url."""
         return prepare_payload(self.backend, self.response_urls, payload)
-
-    def register_trigger(
-        self, trigger_id: str, *, user: str | None = None, view_id: str | None = None
-    ) -> None:
-        """Mark a trigger id as delivered now (it expires after `trigger_ttl`)."""
-        self.backend.triggers.issue(trigger_id, user=user, view_id=view_id)
-
-    def new_response_url(self, channel: str, user: str, message_ts: str | None = None) -> str:
-        """A response_url on this fake, bound to a channel, user and message."""
-        return self.response_urls.new(channel, user, message_ts)
 
     def render_message(self, channel: str, ts: str) -> JsonDict:
         """A stored message as Slack's JSON (for `payloads.block_actions(message=...)`)."""

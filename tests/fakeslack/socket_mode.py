@@ -186,12 +186,6 @@ class SocketMode:
         await connection.ws.send_str(json.dumps(message))
         return connection
 
-    async def drop(self, code: int = WSCloseCode.GOING_AWAY) -> SocketConnection:
-        """Close the newest connection from the server side (the client should reconnect)."""
-        connection = await self.wait_connected()
-        await connection.ws.close(code=code, message=b"fakeslack drop")
-        return connection
-
     async def close_all(self) -> None:
         """Close every open connection (used when the fake stops)."""
         for connection in self.connections:

@@ -1,4 +1,4 @@
-"""chat.postMessage, chat.update, chat.postEphemeral, chat.delete, chat.getPermalink."""
+"""chat.postMessage, chat.update, chat.postEphemeral."""
 
 from typing import Any
 
@@ -14,7 +14,7 @@ from tests.fakeslack.methods.common import (
     with_block_ids,
 )
 from tests.fakeslack.model import Ephemeral, Message
-from tests.fakeslack.render import message_json, permalink
+from tests.fakeslack.render import message_json
 
 
 def post_message(req: MethodRequest) -> JsonDict:
@@ -113,27 +113,8 @@ def post_ephemeral(req: MethodRequest) -> JsonDict:
     return {"message_ts": ephemeral.ts}
 
 
-def delete(req: MethodRequest) -> JsonDict:
-    """Delete a bot message."""
-    channel = require_channel(req).id
-    message = require_message(req, channel, req.required("ts"))
-    if message.bot_id != req.identity.bot_id:
-        raise SlackError("cant_delete_message")
-    req.workspace.delete(message)
-    return {"channel": channel, "ts": message.ts}
-
-
-def get_permalink(req: MethodRequest) -> JsonDict:
-    """A message's permalink."""
-    channel = require_channel(req).id
-    message = require_message(req, channel, req.required("message_ts"))
-    return {"channel": channel, "permalink": permalink(req.workspace, message)}
-
-
 HANDLERS: dict[str, Handler] = {
     "chat.postMessage": post_message,
     "chat.update": update,
     "chat.postEphemeral": post_ephemeral,
-    "chat.delete": delete,
-    "chat.getPermalink": get_permalink,
 }

@@ -1,6 +1,4 @@
-"""conversations.history, conversations.replies, reactions.add, reactions.remove."""
-
-import re
+"""conversations.history, conversations.replies."""
 
 from tests.fakeslack.errors import SlackError
 from tests.fakeslack.ids import ts_key
@@ -10,12 +8,9 @@ from tests.fakeslack.methods.common import (
     MethodRequest,
     page,
     require_channel,
-    require_message,
 )
 from tests.fakeslack.model import Message
 from tests.fakeslack.render import message_json
-
-_EMOJI_NAME = re.compile(r"^[a-z0-9_+\-']+(::skin-tone-[2-6])?$")
 
 
 def history(req: MethodRequest) -> JsonDict:
@@ -53,42 +48,7 @@ def _json(req: MethodRequest, message: Message) -> JsonDict:
     return message_json(req.workspace, message, req.backend.base_url)
 
 
-def _reaction_target(req: MethodRequest) -> tuple[Message, str]:
-    channel = require_channel(req).id
-    message = require_message(req, channel, req.required("timestamp"))
-    name = req.required("name")
-    if not _EMOJI_NAME.match(name):
-        raise SlackError("invalid_name")
-    return message, name
-
-
-def reactions_add(req: MethodRequest) -> JsonDict:
-    """Add the bot's reaction; a second identical one is `already_reacted`."""
-    message, name = _reaction_target(req)
-    users = message.reactions.setdefault(name, [])
-    if req.identity.bot_user_id in users:
-        raise SlackError("already_reacted")
-    users.append(req.identity.bot_user_id)
-    req.workspace.changed()
-    return {}
-
-
-def reactions_remove(req: MethodRequest) -> JsonDict:
-    """Remove the bot's reaction; `no_reaction` if it has none."""
-    message, name = _reaction_target(req)
-    users = message.reactions.get(name, [])
-    if req.identity.bot_user_id not in users:
-        raise SlackError("no_reaction")
-    users.remove(req.identity.bot_user_id)
-    if not users:
-        del message.reactions[name]
-    req.workspace.changed()
-    return {}
-
-
 HANDLERS: dict[str, Handler] = {
     "conversations.history": history,
     "conversations.replies": replies,
-    "reactions.add": reactions_add,
-    "reactions.remove": reactions_remove,
 }
