@@ -87,8 +87,7 @@ from tests.fakeslack.identity import (
 )
 from tests.fakeslack.methods import MethodRequest
 from tests.fakeslack.records import Call
-from tests.fakeslack.serve import serve_locally
-from tests.fakeslack.server import FakeSlack
+from tests.fakeslack.server import FakeSlack, serve_locally
 from tests.fakeslack.signing import SignedRequests, SignedResponse, sign
 
 __all__ = [

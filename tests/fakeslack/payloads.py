@@ -26,10 +26,11 @@ from tests.fakeslack.identity import (
     USER_ID,
     USER_NAME,
     VERIFICATION_TOKEN,
+    next_ts,
+    slack_id,
 )
-from tests.fakeslack.ids import event_id as new_event_id
-from tests.fakeslack.ids import next_ts, slack_id
-from tests.fakeslack.ids import trigger_id as new_trigger_id
+from tests.fakeslack.identity import event_id as new_event_id
+from tests.fakeslack.identity import trigger_id as new_trigger_id
 
 JsonDict = dict[str, Any]
 UNSET_RESPONSE_URL = "http://127.0.0.1:9/fakeslack-response-url-not-set"

@@ -14,7 +14,7 @@ from aiohttp import web
 
 from tests.fakeslack.backend import Backend
 from tests.fakeslack.blocks import MESSAGE_MAX_BLOCKS, block_problems
-from tests.fakeslack.ids import next_ts
+from tests.fakeslack.identity import next_ts
 from tests.fakeslack.methods.common import with_block_ids
 from tests.fakeslack.model import Ephemeral, Message
 

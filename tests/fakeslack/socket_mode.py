@@ -20,7 +20,7 @@ from aiohttp import WSCloseCode, WSMsgType, web
 from tests.fakeslack import payloads
 from tests.fakeslack.backend import Backend
 from tests.fakeslack.delivery import Ack, Delivery, SocketConnection
-from tests.fakeslack.ids import envelope_id
+from tests.fakeslack.identity import envelope_id
 from tests.fakeslack.prepare import prepare_payload
 from tests.fakeslack.response_url import ResponseUrls
 

@@ -21,8 +21,10 @@ from tests.fakeslack.identity import (
     USER_ID,
     USER_NAME,
     Identity,
+    next_ts,
+    slack_id,
+    ts_key,
 )
-from tests.fakeslack.ids import next_ts, slack_id, ts_key
 from tests.fakeslack.model import (
     Channel,
     Ephemeral,

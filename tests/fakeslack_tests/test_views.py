@@ -7,7 +7,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from tests.fakeslack import USER_ID, FakeSlack
-from tests.fakeslack.ids import trigger_id
+from tests.fakeslack.identity import trigger_id
 
 JsonDict = dict[str, Any]
 

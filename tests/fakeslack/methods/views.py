@@ -2,7 +2,7 @@
 
 from tests.fakeslack.blocks import check_view
 from tests.fakeslack.errors import SlackError
-from tests.fakeslack.ids import slack_id, view_hash
+from tests.fakeslack.identity import slack_id, view_hash
 from tests.fakeslack.methods.common import Handler, JsonDict, MethodRequest, with_block_ids
 from tests.fakeslack.model import View
 from tests.fakeslack.render import view_json
