@@ -44,6 +44,14 @@ class SocketConnection:
         self.close_code = code
         self._closed.set()
 
+    async def wait_closed(
+        self,
+        timeout: float = 5.0,  # noqa: ASYNC109 -- a test helper's deadline
+    ) -> int | None:
+        """Wait until the connection is closed; returns the close code."""
+        await asyncio.wait_for(self._closed.wait(), timeout)
+        return self.close_code
+
     def __repr__(self) -> str:
         return f"<SocketConnection #{self.serial} {'open' if self.is_open else 'closed'}>"
 

@@ -91,6 +91,7 @@ async def test_disconnect_makes_the_client_reconnect(
 ) -> None:
     old = await fake.socket.send_disconnect("refresh_requested")
     new = await fake.socket.wait_connected(newer_than=old)
+    assert await old.wait_closed() == 1000  # the client closes the old socket normally
     assert len(fake.calls_to("apps.connections.open")) == 2
     assert new.is_open
     assert not old.is_open
