@@ -99,13 +99,5 @@ class Delivery:
                 f"fakeslack: no ack for {kind} envelope within {timeout:g}s"
             ) from None
 
-    async def expect_no_ack(self, within: float = 0.3) -> None:
-        """Assert the app does not ack (e.g. nothing handles this request)."""
-        try:
-            ack = await self.wait_ack(within)
-        except TimeoutError:
-            return
-        raise AssertionError(f"unexpected ack for {self.envelope['type']}: {ack.message}")
-
     def __await__(self) -> Generator[Any, None, Ack]:
         return self.wait_ack().__await__()

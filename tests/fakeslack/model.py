@@ -61,7 +61,6 @@ class Message:
     reactions: dict[str, list[str]] = field(default_factory=dict)
     history: list[Revision] = field(default_factory=list)
     edited: tuple[str, str] | None = None
-    deleted: bool = False
 
     @property
     def is_reply(self) -> bool:

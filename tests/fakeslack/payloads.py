@@ -26,10 +26,11 @@ from tests.fakeslack.identity import (
     USER_ID,
     USER_NAME,
     VERIFICATION_TOKEN,
+    next_ts,
+    slack_id,
 )
-from tests.fakeslack.ids import event_id as new_event_id
-from tests.fakeslack.ids import next_ts, slack_id
-from tests.fakeslack.ids import trigger_id as new_trigger_id
+from tests.fakeslack.identity import event_id as new_event_id
+from tests.fakeslack.identity import trigger_id as new_trigger_id
 
 JsonDict = dict[str, Any]
 UNSET_RESPONSE_URL = "http://127.0.0.1:9/fakeslack-response-url-not-set"
@@ -208,25 +209,6 @@ def bot_message(
     return event
 
 
-def message_changed(
-    new: JsonDict, previous: JsonDict, *, channel: str = CHANNEL_ID, channel_type: str = "channel"
-) -> JsonDict:
-    """A `message_changed` event: `new` and `previous` are message objects (same `ts`)."""
-    ts = next_ts()
-    edited = {"user": new.get("user", USER_ID), "ts": ts}
-    return {
-        "type": "message",
-        "subtype": "message_changed",
-        "hidden": True,
-        "channel": channel,
-        "channel_type": channel_type,
-        "ts": ts,
-        "event_ts": ts,
-        "message": {**new, "edited": edited},
-        "previous_message": previous,
-    }
-
-
 def _reaction(
     kind: str, reaction: str, *, user: str, channel: str, ts: str, item_user: str | None
 ) -> JsonDict:
@@ -393,20 +375,3 @@ def number_value(value: str | None) -> JsonDict:
 
 def _option(value: str, text: str | None) -> JsonDict:
     return {"text": {"type": "plain_text", "text": text or value, "emoji": True}, "value": value}
-
-
-def static_select_value(value: str | None, text: str | None = None) -> JsonDict:
-    """The state of a static_select (None: nothing chosen)."""
-    chosen = _option(value, text) if value is not None else None
-    return {"type": "static_select", "selected_option": chosen}
-
-
-def radio_value(value: str | None, text: str | None = None) -> JsonDict:
-    """The state of radio_buttons."""
-    chosen = _option(value, text) if value is not None else None
-    return {"type": "radio_buttons", "selected_option": chosen}
-
-
-def checkboxes_value(*values: str) -> JsonDict:
-    """The state of checkboxes."""
-    return {"type": "checkboxes", "selected_options": [_option(v, None) for v in values]}

@@ -5,8 +5,7 @@ from pathlib import PurePosixPath
 from typing import Any
 from urllib.parse import quote
 
-from tests.fakeslack.ids import ts_to_permalink_part
-from tests.fakeslack.model import FileRecord, Message, User, View
+from tests.fakeslack.model import FileRecord, Message, View
 from tests.fakeslack.state import Workspace
 
 JsonDict = dict[str, Any]
@@ -71,16 +70,6 @@ def _thread_fields(ws: Workspace, message: Message) -> JsonDict:
         "reply_users_count": len(users),
         "latest_reply": replies[-1].ts,
     }
-
-
-def permalink(ws: Workspace, message: Message) -> str:
-    """`https://<domain>.slack.com/archives/C…/p…` (plus `thread_ts`/`cid` for replies)."""
-    link = (
-        f"{ws.identity.workspace_url}archives/{message.channel}/{ts_to_permalink_part(message.ts)}"
-    )
-    if message.is_reply:
-        link += f"?thread_ts={message.thread_ts}&cid={message.channel}"
-    return link
 
 
 def file_kind(name: str) -> tuple[str, str, str]:
@@ -164,35 +153,6 @@ def shares_json(ws: Workspace, file: FileRecord) -> JsonDict:
             entry["thread_ts"] = share.thread_ts
         out.setdefault(_kind(ws, share.channel), {}).setdefault(share.channel, []).append(entry)
     return out
-
-
-def user_json(ws: Workspace, user: User) -> JsonDict:
-    """A users.info user object."""
-    profile = {
-        "real_name": user.real_name,
-        "display_name": user.name,
-        "real_name_normalized": user.real_name,
-        "display_name_normalized": user.name,
-        "team": ws.identity.team_id,
-    }
-    if user.is_bot:
-        profile |= {"bot_id": ws.identity.bot_id, "api_app_id": ws.identity.app_id}
-    return {
-        "id": user.id,
-        "team_id": ws.identity.team_id,
-        "name": user.name,
-        "deleted": False,
-        "real_name": user.real_name,
-        "tz": user.tz,
-        "tz_label": "Singapore Standard Time",
-        "tz_offset": 28800,
-        "profile": profile,
-        "is_admin": False,
-        "is_owner": False,
-        "is_bot": user.is_bot,
-        "is_app_user": False,
-        "updated": 1700000000,
-    }
 
 
 def view_json(ws: Workspace, view: View) -> JsonDict:

@@ -14,7 +14,7 @@ from aiohttp import web
 
 from tests.fakeslack.backend import Backend
 from tests.fakeslack.blocks import MESSAGE_MAX_BLOCKS, block_problems
-from tests.fakeslack.ids import next_ts
+from tests.fakeslack.identity import next_ts
 from tests.fakeslack.methods.common import with_block_ids
 from tests.fakeslack.model import Ephemeral, Message
 
@@ -86,16 +86,7 @@ class ResponseUrls:
 
     def _effect(self, target: ResponseTarget, body: JsonDict) -> None:
         ws = self.backend.workspace
-        original = ws.find_message(target.channel, target.message_ts or "")
-        if body.get("delete_original") and original is not None:
-            ws.delete(original)
-        elif body.get("replace_original") and original is not None:
-            fields = {
-                "text": str(body.get("text", "")),
-                "blocks": with_block_ids(body.get("blocks")),
-            }
-            ws.edit(original, by=self.backend.identity.bot_user_id, **fields)
-        elif body.get("response_type") == "in_channel":
+        if body.get("response_type") == "in_channel":
             ws.store(self._message(target, body))
         else:
             ws.ephemerals.append(self._ephemeral(target, body))

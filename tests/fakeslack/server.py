@@ -1,7 +1,16 @@
 """`FakeSlack`: the aiohttp server on 127.0.0.1 (port 0) tying the Web API, upload URLs,
-response URLs and Socket Mode together, plus the test-facing records, waits and injections."""
+response URLs and Socket Mode together, plus the test-facing records, waits and injections.
 
-from collections.abc import Callable, Mapping
+`serve_locally(app)` serves any aiohttp application the same way (never a fixed port, never
+0.0.0.0), e.g. the bot's Bolt app in HTTP-mode tests::
+
+    async with serve_locally(app.web_app(path="/slack/events")) as base:
+        bot_url = f"{base}/slack/events"
+"""
+
+import socket
+from collections.abc import AsyncIterator, Callable, Mapping
+from contextlib import asynccontextmanager
 from types import TracebackType
 from typing import Any, TypeVar
 
@@ -11,12 +20,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from tests.fakeslack.backend import Backend, Options
 from tests.fakeslack.failures import Failure
 from tests.fakeslack.identity import Identity
-from tests.fakeslack.methods import Handler
 from tests.fakeslack.prepare import prepare_payload
 from tests.fakeslack.records import Call
 from tests.fakeslack.render import message_json, view_json
 from tests.fakeslack.response_url import ResponsePost, ResponseUrls
-from tests.fakeslack.serve import start_locally
 from tests.fakeslack.socket_mode import SocketMode
 from tests.fakeslack.state import Workspace
 from tests.fakeslack.upload import Upload, UploadEndpoint
@@ -205,25 +212,11 @@ class FakeSlack:
         """Delay answers of `method` (or of every method) by `seconds`."""
         self.backend.failures.latency[method] = seconds
 
-    def set_handler(self, method: str, handler: Handler) -> None:
-        """Serve `method` with a custom handler (raise `SlackError` for failures)."""
-        self.web.handlers[method] = handler
-
     # -- payload helpers -----------------------------------------------------------------------
 
     def prepare_payload(self, payload: JsonDict) -> JsonDict:
         """Register the payload's trigger id and give it a recording response_url."""
         return prepare_payload(self.backend, self.response_urls, payload)
-
-    def register_trigger(
-        self, trigger_id: str, *, user: str | None = None, view_id: str | None = None
-    ) -> None:
-        """Mark a trigger id as delivered now (it expires after `trigger_ttl`)."""
-        self.backend.triggers.issue(trigger_id, user=user, view_id=view_id)
-
-    def new_response_url(self, channel: str, user: str, message_ts: str | None = None) -> str:
-        """A response_url on this fake, bound to a channel, user and message."""
-        return self.response_urls.new(channel, user, message_ts)
 
     def render_message(self, channel: str, ts: str) -> JsonDict:
         """A stored message as Slack's JSON (for `payloads.block_actions(message=...)`)."""
@@ -232,3 +225,29 @@ class FakeSlack:
     def render_view(self, view_id: str) -> JsonDict:
         """A stored view as Slack's JSON (for `payloads.view_submission(view=...)`)."""
         return view_json(self.workspace, self.workspace.views[view_id])
+
+
+async def start_locally(app: web.Application) -> tuple[web.AppRunner, int]:
+    """Start serving `app` on 127.0.0.1; returns the runner (clean it up) and the port."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
+    try:
+        sock.bind(("127.0.0.1", 0))
+        await runner.setup()
+        await web.SockSite(runner, sock).start()
+    except BaseException:
+        sock.close()
+        await runner.cleanup()
+        raise
+    port: int = sock.getsockname()[1]
+    return runner, port
+
+
+@asynccontextmanager
+async def serve_locally(app: web.Application) -> AsyncIterator[str]:
+    """Serve `app` for the duration of the block; yields `http://127.0.0.1:<port>`."""
+    runner, port = await start_locally(app)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        await runner.cleanup()

@@ -20,7 +20,7 @@ from aiohttp import WSCloseCode, WSMsgType, web
 from tests.fakeslack import payloads
 from tests.fakeslack.backend import Backend
 from tests.fakeslack.delivery import Ack, Delivery, SocketConnection
-from tests.fakeslack.ids import envelope_id
+from tests.fakeslack.identity import envelope_id
 from tests.fakeslack.prepare import prepare_payload
 from tests.fakeslack.response_url import ResponseUrls
 
@@ -184,12 +184,6 @@ class SocketMode:
             "debug_info": {"host": "applink-fakeslack"},
         }
         await connection.ws.send_str(json.dumps(message))
-        return connection
-
-    async def drop(self, code: int = WSCloseCode.GOING_AWAY) -> SocketConnection:
-        """Close the newest connection from the server side (the client should reconnect)."""
-        connection = await self.wait_connected()
-        await connection.ws.close(code=code, message=b"fakeslack drop")
         return connection
 
     async def close_all(self) -> None:

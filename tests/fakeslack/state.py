@@ -21,8 +21,10 @@ from tests.fakeslack.identity import (
     USER_ID,
     USER_NAME,
     Identity,
+    next_ts,
+    slack_id,
+    ts_key,
 )
-from tests.fakeslack.ids import next_ts, slack_id, ts_key
 from tests.fakeslack.model import (
     Channel,
     Ephemeral,
@@ -55,7 +57,6 @@ class Workspace:
         self._threads: dict[tuple[str, str], list[Message]] = {}  # (channel, parent) -> replies
         self.files: dict[str, FileRecord] = {}
         self.views: dict[str, View] = {}
-        self.view_stacks: dict[str, list[str]] = {}
         self.home_views: dict[str, View] = {}
         self.ephemerals: list[Ephemeral] = []
         self._seed()
@@ -141,9 +142,8 @@ class Workspace:
         return self.users.get(user_id)
 
     def find_message(self, channel: str, ts: str) -> Message | None:
-        """The live (not deleted) message at `ts`, or None."""
-        message = self._messages.get(channel, {}).get(ts)
-        return None if message is None or message.deleted else message
+        """The message at `ts`, or None."""
+        return self._messages.get(channel, {}).get(ts)
 
     def message(self, channel: str, ts: str) -> Message:
         """The live message at `ts`; KeyError when there is none."""
@@ -155,8 +155,8 @@ class Workspace:
     def all_messages(self, channel: str | None = None) -> list[Message]:
         """Every live message (top level and replies), oldest first."""
         if channel is not None:
-            return [m for m in self._ordered.get(channel, []) if not m.deleted]
-        found = [m for ordered in self._ordered.values() for m in ordered if not m.deleted]
+            return list(self._ordered.get(channel, []))
+        found = [m for ordered in self._ordered.values() for m in ordered]
         return sorted(found, key=_by_ts)
 
     def channel_messages(self, channel: str) -> list[Message]:
@@ -165,7 +165,7 @@ class Workspace:
 
     def thread(self, channel: str, thread_ts: str) -> list[Message]:
         """The replies in the thread whose parent is `thread_ts`, oldest first (parent excluded)."""
-        return [m for m in self._threads.get((channel, thread_ts), []) if not m.deleted]
+        return list(self._threads.get((channel, thread_ts), []))
 
     def files_in(self, channel: str, thread_ts: str | None = None) -> list[FileRecord]:
         """Files whose share is done in `channel` (and in that thread, when given)."""
@@ -197,11 +197,6 @@ class Workspace:
         message.edited = (by, edited_at)
         self.changed()
         return message
-
-    def delete(self, message: Message) -> None:
-        """Remove a message from history (kept in memory, flagged `deleted`)."""
-        message.deleted = True
-        self.changed()
 
 
 def _by_ts(message: Message) -> tuple[int, int]:

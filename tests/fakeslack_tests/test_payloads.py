@@ -66,9 +66,6 @@ def test_messages_mentions_and_threads() -> None:
     assert legacy["subtype"] == "bot_message"
     assert "user" not in legacy
     assert payloads.bot_message("x")["user"] == BOT_USER_ID
-    changed = payloads.message_changed({"ts": "1.5", "text": "new"}, {"ts": "1.5", "text": "old"})
-    assert changed["subtype"] == "message_changed"
-    assert changed["message"]["edited"]
 
 
 def test_reactions_and_home() -> None:
@@ -109,10 +106,10 @@ def test_block_actions_from_a_message_and_from_a_view() -> None:
 def test_view_submission_carries_state_values() -> None:
     values = {
         "bpm": {"n": payloads.number_value("96")},
-        "key": {"k": payloads.static_select_value("Dm")},
+        "key": {"k": payloads.plain_text_value("Dm")},
     }
     submission = payloads.view_submission({"id": "V1", "callback_id": "generate"}, values=values)
-    assert submission["view"]["state"]["values"]["key"]["k"]["selected_option"]["value"] == "Dm"
+    assert submission["view"]["state"]["values"]["key"]["k"]["value"] == "Dm"
     assert submission["type"] == "view_submission"
     assert submission["user"]["id"] == USER_ID
 

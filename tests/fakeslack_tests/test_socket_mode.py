@@ -49,7 +49,8 @@ async def test_events_are_acked_and_unhandled_ones_are_not(
     said = await fake.wait_for_call("chat.postMessage")
     assert said.args["thread_ts"] == parent.ts
     unhandled = await fake.socket.send_event(payloads.reaction_added("fire", ts=parent.ts))
-    await unhandled.expect_no_ack(within=0.3)
+    with pytest.raises(TimeoutError, match="no ack"):  # Bolt never acks what nothing handled
+        await unhandled.wait_ack(0.3)
 
 
 async def test_button_opens_a_modal_and_the_submission_is_acked(
@@ -96,13 +97,3 @@ async def test_disconnect_makes_the_client_reconnect(
     assert not old.is_open
     ack = await (await fake.socket.send_slash_command("after reconnect", user_id=USER_ID))
     assert ack.payload == {"text": "queued: after reconnect"}
-
-
-async def test_server_side_drop_is_survived(
-    fake: FakeSlack, handler: AsyncSocketModeHandler
-) -> None:
-    old = await fake.socket.drop()
-    await fake.socket.wait_connected(newer_than=old)
-    assert (await (await fake.socket.send_slash_command("again"))).payload == {
-        "text": "queued: again"
-    }

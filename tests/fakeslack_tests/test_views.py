@@ -7,7 +7,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from tests.fakeslack import USER_ID, FakeSlack
-from tests.fakeslack.ids import trigger_id
+from tests.fakeslack.identity import trigger_id
 
 JsonDict = dict[str, Any]
 
@@ -34,7 +34,7 @@ async def test_open_returns_a_view_and_a_trigger_works_once(
     fake: FakeSlack, client: AsyncWebClient
 ) -> None:
     trigger = trigger_id()
-    fake.register_trigger(trigger, user=USER_ID)
+    fake.backend.triggers.issue(trigger, user=USER_ID)
     opened = await client.views_open(trigger_id=trigger, view=_modal(private_metadata="job=1"))
     view = opened["view"]
     assert view["id"].startswith("V")
@@ -51,7 +51,7 @@ async def test_expired_and_unknown_triggers() -> None:
     async with FakeSlack(trigger_ttl=0.0, strict_triggers=True) as fake:
         client = fake.web_client()
         late = trigger_id()
-        fake.register_trigger(late)
+        fake.backend.triggers.issue(late)
         with pytest.raises(SlackApiError, match="expired_trigger_id"):
             await client.views_open(trigger_id=late, view=_modal())
         with pytest.raises(SlackApiError, match="invalid_trigger_id"):
@@ -79,28 +79,6 @@ async def test_modal_limits_answer_invalid_arguments(
     assert caught.value.response["error"] == "invalid_arguments"
     assert messages[0] == "[ERROR] failed to match all allowed schemas [json-pointer:/view]"
     assert any(message.endswith(f"[json-pointer:{pointer}]") for message in messages[1:])
-
-
-async def test_update_checks_the_hash_and_push_is_limited(
-    client: AsyncWebClient, fake: FakeSlack
-) -> None:
-    view = (await client.views_open(trigger_id=trigger_id(), view=_modal()))["view"]
-    updated = await client.views_update(
-        view_id=view["id"], hash=view["hash"], view=_modal(callback_id="x")
-    )
-    assert updated["view"]["hash"] != view["hash"]
-    assert updated["view"]["callback_id"] == "x"
-    with pytest.raises(SlackApiError, match="hash_conflict"):
-        await client.views_update(view_id=view["id"], hash=view["hash"], view=_modal())
-    with pytest.raises(SlackApiError, match="not_found"):
-        await client.views_update(view_id="VNOPE", view=_modal())
-    for _ in range(2):
-        trigger = trigger_id()
-        fake.register_trigger(trigger, view_id=view["id"])
-        pushed = await client.views_push(trigger_id=trigger, view=_modal())
-        assert pushed["view"]["root_view_id"] == view["id"]
-    with pytest.raises(SlackApiError, match="push_limit_reached"):
-        await client.views_push(trigger_id=trigger_id(), view=_modal())
 
 
 async def test_publish_home_tab(fake: FakeSlack, client: AsyncWebClient) -> None:

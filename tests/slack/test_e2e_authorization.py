@@ -16,7 +16,7 @@ from storage import ratings as ratings_repo
 from storage import schedules as schedules_repo
 from storage import tracks as tracks_repo
 from tests.fakeslack import CHANNEL_ID, OTHER_USER_ID, USER_ID, payloads
-from tests.slack.conftest import Harness, MakeBot, eventually
+from tests.slack.conftest import Harness, MakeBot
 from tests.slack.test_e2e_batches import digest_ts
 from tests.slack.test_e2e_flow import track_messages
 from tests.slack.test_modal import simulated_values
@@ -41,7 +41,7 @@ async def private_answers(h: Harness, user: str, count: int) -> list[str]:
         texts = [e.text for e in h.fake.workspace.ephemerals if e.user == user]
         return texts if len(texts) >= count else None
 
-    texts: list[str] = await eventually(arrived, what=f"{count} private answers to {user}")
+    texts: list[str] = await h.until(arrived, what=f"{count} private answers to {user}")
     return texts
 
 
@@ -95,7 +95,7 @@ async def test_only_the_owner_or_an_admin_unschedules_pauses_or_resumes(
         found = await schedules_repo.get_schedule(h.services.db, 1)
         return found is not None and found.status == "deleted"
 
-    await eventually(deleted, what="the owner's unschedule")
+    await h.until(deleted, what="the owner's unschedule")
 
 
 async def test_no_path_goes_over_the_daily_quota(make_bot: MakeBot) -> None:
@@ -129,7 +129,7 @@ async def test_no_path_goes_over_the_daily_quota(make_bot: MakeBot) -> None:
             for m in h.fake.workspace.all_messages(CHANNEL_ID)
         )
 
-    await eventually(told, what="the skipped run explained in the channel")
+    await h.until(told, what="the skipped run explained in the channel")
 
 
 async def _submit_form(h: Harness, user: str) -> None:
@@ -149,7 +149,7 @@ async def _make_due(h: Harness, schedule_id: int) -> ScheduleRecord:
     async def stored() -> ScheduleRecord | None:
         return await schedules_repo.get_schedule(h.services.db, schedule_id)
 
-    schedule: ScheduleRecord = await eventually(stored, what="the schedule to be stored")
+    schedule: ScheduleRecord = await h.until(stored, what="the schedule to be stored")
     assert schedule.next_run_at is not None
     due = datetime.now(UTC).replace(second=0, microsecond=0) - timedelta(minutes=1)
     assert await schedules_repo.skip_run(
@@ -196,7 +196,7 @@ async def test_stacked_reactions_rate_a_track_once(make_bot: MakeBot) -> None:
         [best] = await ratings_repo.top_tracks(h.services.db, since=None)
         return (best.score, best.ratings) == (5, 2)  # USER's four, still on the message
 
-    await eventually(fell_back, what="the rating to fall back to the earlier reaction")
+    await h.until(fell_back, what="the rating to fall back to the earlier reaction")
     top = await _top_reply(h)
     assert "score +5 from 2 rating(s)" in top
 
@@ -205,7 +205,7 @@ async def _recorded(h: Harness, track_id: int, count: int) -> None:
     async def arrived() -> bool:
         return len(await ratings_repo.ratings_for(h.services.db, [track_id])) == count
 
-    await eventually(arrived, what=f"{count} reactions recorded")
+    await h.until(arrived, what=f"{count} reactions recorded")
 
 
 async def _top_reply(h: Harness) -> str:
@@ -225,5 +225,5 @@ async def test_the_home_tab_shows_nothing_to_people_not_allowed(make_bot: MakeBo
     async def published_twice() -> bool:
         return len(h.fake.calls_to("views.publish")) == 2
 
-    await eventually(published_twice, what="the allowed person's Home tab")
+    await h.until(published_twice, what="the allowed person's Home tab")
     assert "Best rated" in str(h.fake.calls_to("views.publish")[-1].args["view"])

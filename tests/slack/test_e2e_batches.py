@@ -14,7 +14,7 @@ from storage import schedules as schedules_repo
 from storage import slack_digests as digests_repo
 from tests.fakeslack import CHANNEL_ID, payloads
 from tests.fakeslack.render import file_json
-from tests.slack.conftest import Harness, MakeBot, eventually
+from tests.slack.conftest import Harness, MakeBot
 
 pytestmark = pytest.mark.slow
 
@@ -24,7 +24,7 @@ async def digest_ts(h: Harness, batch_id: int) -> str:
         digest = await digests_repo.get_digest(h.services.db, batch_id)
         return digest.ts if digest else None
 
-    return str(await eventually(posted, what=f"the digest of batch {batch_id}"))
+    return str(await h.until(posted, what=f"the digest of batch {batch_id}"))
 
 
 async def finished_digest(h: Harness, batch_id: int) -> str:
@@ -34,7 +34,7 @@ async def finished_digest(h: Harness, batch_id: int) -> str:
         digest = await digests_repo.get_digest(h.services.db, batch_id)
         return bool(digest and digest.final)
 
-    await eventually(final, what=f"the digest of batch {batch_id} to show its summary")
+    await h.until(final, what=f"the digest of batch {batch_id} to show its summary")
     return ts
 
 
@@ -46,7 +46,7 @@ async def thread_files(h: Harness, ts: str, count: int) -> int:
     async def posted() -> bool:
         return len(h.fake.workspace.files_in(CHANNEL_ID, ts)) >= count
 
-    await eventually(posted, what=f"{count} tracks in the thread {ts}")
+    await h.until(posted, what=f"{count} tracks in the thread {ts}")
     return len(h.fake.workspace.files_in(CHANNEL_ID, ts))
 
 
@@ -83,7 +83,7 @@ async def test_large_batch_waits_for_confirmation(make_bot: MakeBot) -> None:
         notes = h.fake.workspace.ephemerals
         return f"{notes[-1].text} {notes[-1].blocks}" if notes else None
 
-    question = await eventually(asked, what="the confirmation question")
+    question = await h.until(asked, what="the confirmation question")
     assert "more than 3" in question
     assert "confirm" in question
     assert await batches_repo.list_batches(h.services.db) == []
@@ -123,7 +123,7 @@ async def test_oversized_and_broken_manifests_get_a_clear_private_answer(make_bo
         calls = h.fake.calls_to("chat.postEphemeral")
         return " ".join(str(c.args["text"]) for c in calls) if len(calls) >= 3 else ""
 
-    said = await eventually(answers, what="three private answers")
+    said = await h.until(answers, what="three private answers")
     assert "huge.csv asks for 40000 tracks" in said
     assert "deep.json is not valid JSON (it is nested too deeply" in said
     assert "wide.csv: line 2 has a cell longer than 128 KB" in said
@@ -177,7 +177,7 @@ async def test_external_files_never_get_the_bot_token(make_bot: MakeBot) -> None
             calls = [str(c.args) for c in h.fake.calls_to("chat.postEphemeral")]
             return calls if len(calls) >= 3 else []
 
-        answers = await eventually(refusals, what="three refusals")
+        answers = await h.until(refusals, what="three refusals")
     assert seen == []  # not even a request, let alone the token
     assert all("upload the file itself" in answer for answer in answers)
     assert await batches_repo.list_batches(h.services.db) == []
@@ -202,7 +202,7 @@ async def test_schedule_fires_in_its_channel_once_and_survives_a_restart(make_bo
     async def stored() -> list[ScheduleRecord]:
         return await schedules_repo.list_schedules(h.services.db)
 
-    [schedule] = await eventually(stored, what="the schedule to be stored")
+    [schedule] = await h.until(stored, what="the schedule to be stored")
     # Pretend 09:00 passed 5 minutes ago while the bot was down: a restart makes that run once.
     due = datetime.now(UTC) - timedelta(minutes=5)
     assert schedule.next_run_at is not None

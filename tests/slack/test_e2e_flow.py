@@ -6,7 +6,7 @@ from storage import ratings as ratings_repo
 from storage import slack as slack_repo
 from storage import tracks as tracks_repo
 from tests.fakeslack import BOT_USER_ID, CHANNEL_ID, OTHER_USER_ID, USER_ID, payloads
-from tests.slack.conftest import Harness, MakeBot, eventually
+from tests.slack.conftest import Harness, MakeBot
 
 pytestmark = pytest.mark.slow
 
@@ -19,7 +19,7 @@ async def track_messages(h: Harness, card_ts: str, count: int) -> list[str]:
         resolved = [p.message_ts for p in posts if p.state == "resolved" and p.message_ts]
         return resolved if len(resolved) == count else None
 
-    found: list[str] = await eventually(matched, what=f"{count} track messages matched")
+    found: list[str] = await h.until(matched, what=f"{count} track messages matched")
     in_thread = [m for m in h.fake.workspace.thread(CHANNEL_ID, card_ts) if m.files]
     assert {m.ts for m in in_thread} == set(found)
     return found
@@ -28,6 +28,15 @@ async def track_messages(h: Harness, card_ts: str, count: int) -> list[str]:
 @pytest.mark.parametrize("mode", ["socket", "http"])
 async def test_music_command_to_rated_tracks(make_bot: MakeBot, mode: str) -> None:
     h = await make_bot(mode)
+    await music_command_to_rated_tracks(h)
+
+
+async def test_music_command_to_rated_tracks_with_the_real_loops(make_bot: MakeBot) -> None:
+    """Smoke test that the REAL background loops (loops=True) run: the same flow, not driven."""
+    await music_command_to_rated_tracks(await make_bot("socket", loops=True))
+
+
+async def music_command_to_rated_tracks(h: Harness) -> None:
     await h.slash("hotel lobby jazz 10 sec x2 wav")
     card_ts = await h.card_ts(1)
     first = h.fake.workspace.message(CHANNEL_ID, card_ts)
@@ -60,11 +69,11 @@ async def test_music_command_to_rated_tracks(make_bot: MakeBot, mode: str) -> No
         found = await ratings_repo.ratings_for(h.services.db, [t.id for t in tracks])
         return [(r.track_id, r.user_id, r.emoji, r.score) for r in found]
 
-    assert await eventually(rated, what="the rating") == [(tracks[0].id, USER_ID, "fire", 2.0)]
+    assert await h.until(rated, what="the rating") == [(tracks[0].id, USER_ID, "fire", 2.0)]
     await h.event(payloads.reaction_removed("fire", channel=CHANNEL_ID, ts=target, user=USER_ID))
 
     async def unrated() -> bool:
         return not await rated()
 
-    await eventually(unrated, what="the rating to be removed")
+    await h.until(unrated, what="the rating to be removed")
     assert not h.fake.problems

@@ -11,7 +11,7 @@ from domain.request import GenerationRequest
 from storage import jobs as jobs_repo
 from storage import tracks as tracks_repo
 from tests.fakeslack import CHANNEL_ID, USER_ID, payloads
-from tests.slack.conftest import Harness, MakeBot, eventually
+from tests.slack.conftest import Harness, MakeBot
 from tests.slack.test_modal import simulated_values
 
 pytestmark = pytest.mark.slow
@@ -65,7 +65,7 @@ async def test_chatter_in_a_thread_gets_no_answer_but_a_mention_does(make_bot: M
     async def explained() -> bool:
         return bool(h.fake.workspace.ephemerals)
 
-    await eventually(explained, what="a private explanation")
+    await h.until(explained, what="a private explanation")
     [note] = h.fake.workspace.ephemerals
     assert note.user == USER_ID
     assert "reads like a comment" in note.text
@@ -157,7 +157,7 @@ async def test_help_and_refusals_are_private(make_bot: MakeBot) -> None:
     async def three_answers() -> bool:
         return len(h.fake.workspace.ephemerals) == 3
 
-    await eventually(three_answers, what="three private answers")
+    await h.until(three_answers, what="three private answers")
     answers = {e.user: e.text for e in h.fake.workspace.ephemerals if e.user != USER_ID}
     mine = [e.text for e in h.fake.workspace.ephemerals if e.user == USER_ID]
     assert any("How to use /music" in text for text in mine)  # concurrent: any order

@@ -6,7 +6,7 @@ import pytest
 from bot.adapters.slack import render
 from tests.fakeslack import CHANNEL_ID, USER_ID, payloads
 from tests.fakeslack.payloads import DM_CHANNEL_ID
-from tests.slack.conftest import Harness, MakeBot, eventually
+from tests.slack.conftest import Harness, MakeBot
 
 pytestmark = pytest.mark.slow
 
@@ -18,7 +18,7 @@ async def ephemeral_saying(h: Harness, words: str) -> str:
                 return note.source
         return None
 
-    return str(await eventually(found, what=f"a private answer saying {words!r}"))
+    return str(await h.until(found, what=f"a private answer saying {words!r}"))
 
 
 @pytest.mark.parametrize("mode", ["socket", "http"])
@@ -41,7 +41,7 @@ async def test_usage_errors_and_refusals_use_the_response_url(make_bot: MakeBot)
     await h.slash("spa x9999")
     await h.slash("help", user_id="U0STRANGER")
     await ephemeral_saying(h, "not on the list")
-    assert await eventually(lambda: _count(h, 2), what="two private answers")
+    assert await h.until(lambda: _count(h, 2), what="two private answers")
     assert {note.source for note in h.fake.workspace.ephemerals} == {"response_url"}
     assert not h.fake.calls_to("chat.postEphemeral")
 

@@ -8,7 +8,7 @@ from storage import jobs as jobs_repo
 from storage import ratings as ratings_repo
 from storage import slack as slack_repo
 from tests.fakeslack import CHANNEL_ID, USER_ID, payloads
-from tests.slack.conftest import Harness, MakeBot, eventually
+from tests.slack.conftest import Harness, MakeBot
 
 pytestmark = pytest.mark.slow
 
@@ -22,7 +22,7 @@ async def posted_tracks(h: Harness, job_id: int, count: int) -> None:
         posts = await slack_repo.posts_for_job(h.services.db, job_id)
         return len(posts) == count and all(p.state == "resolved" for p in posts)
 
-    await eventually(all_resolved, what=f"{count} tracks of job {job_id} posted")
+    await h.until(all_resolved, what=f"{count} tracks of job {job_id} posted")
 
 
 @pytest.mark.parametrize("mode", ["socket", "http"])
@@ -53,7 +53,9 @@ async def test_rate_limited_card_and_failed_upload_are_retried_and_posted_once(
 
 
 async def test_a_reaction_before_the_track_is_matched_still_counts(make_bot: MakeBot) -> None:
-    h = await make_bot("socket")
+    """Runs the REAL background loops (loops=True): the reaction must arrive while the publisher's
+    pass is still waiting on a slow files.info, a race a one-pass-at-a-time drive cannot stage."""
+    h = await make_bot("socket", loops=True)
     h.fake.slow_down(2.0, "files.info")  # Slack is slow to tell the bot where the file went
     await h.slash("spa 10 sec x1 wav")
     card_ts = await h.card_ts(1)
@@ -62,14 +64,14 @@ async def test_a_reaction_before_the_track_is_matched_still_counts(make_bot: Mak
         files = h.fake.workspace.files_in(CHANNEL_ID, card_ts)
         return files[0].shares[0].ts if files else None
 
-    ts = await eventually(shared_ts, what="the track message to appear")
+    ts = await h.until(shared_ts, what="the track message to appear")
     await h.event(payloads.reaction_added("five", ts=ts))
     assert await slack_repo.find_message(h.services.db, channel_id=CHANNEL_ID, ts=ts) is None
 
     async def rated() -> bool:
         return bool(await ratings_repo.top_tracks(h.services.db, since=None))
 
-    await eventually(rated, what="the early rating applied")
+    await h.until(rated, what="the early rating applied")
     [best] = await ratings_repo.top_tracks(h.services.db, since=None)
     assert best.score == 5
 

@@ -14,7 +14,7 @@ from bot.monitoring.http import serving
 from bot.monitoring.metrics import Metrics
 from bot.services import Services
 from storage.database import Database
-from tests.slack.conftest import Harness, MakeBot, eventually
+from tests.slack.conftest import Harness, MakeBot
 
 pytestmark = pytest.mark.slow
 
@@ -31,8 +31,9 @@ async def healthy(h: Harness) -> httpx.Response | None:
 
 @pytest.mark.parametrize("mode", ["socket", "http"])
 async def test_healthz_reports_database_and_engine_loop(make_bot: MakeBot, mode: str) -> None:
-    h = await make_bot(mode)
-    response = await eventually(lambda: healthy(h), what="a healthy answer")
+    """Runs the REAL background loops (loops=True): health reports the engine loop's last tick."""
+    h = await make_bot(mode, loops=True)
+    response = await h.until(lambda: healthy(h), what="a healthy answer")
     report = response.json()
     assert report["ok"] is True
     assert report["database"] == {"ok": True, "detail": "0 unfinished job(s)"}
@@ -47,8 +48,9 @@ async def test_healthz_reports_database_and_engine_loop(make_bot: MakeBot, mode:
 
 @pytest.mark.parametrize("mode", ["socket", "http"])
 async def test_a_stuck_engine_loop_is_unhealthy(make_bot: MakeBot, mode: str) -> None:
-    h = await make_bot(mode, health_stale_seconds=60)
-    await eventually(lambda: healthy(h), what="a healthy answer")
+    """Runs the REAL background loops (loops=True), then makes their last tick look old."""
+    h = await make_bot(mode, health_stale_seconds=60, loops=True)
+    await h.until(lambda: healthy(h), what="a healthy answer")
     h.run.health.clock = lambda: datetime.now(UTC) + timedelta(minutes=5)  # no tick for 5 min
     async with httpx.AsyncClient() as http:
         response = await http.get(health_url(h))

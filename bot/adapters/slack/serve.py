@@ -100,9 +100,13 @@ async def serve(settings: Settings) -> None:
 
 @asynccontextmanager
 async def running_bot(
-    services: Services, settings: Settings, mode: Mode
+    services: Services, settings: Settings, mode: Mode, *, loops: bool = True
 ) -> AsyncIterator[RunningBot]:
-    """Start the bot's loops and its connection to Slack; stop them all on exit."""
+    """Start the bot's loops and its connection to Slack; stop them all on exit.
+
+    With `loops=False` the background loops (engine, publisher, batch keeper, scheduler) are not
+    started: a test harness drives their one-pass methods itself.
+    """
     client = make_web_client(settings)
     client.on_error = services.metrics.slack_error
     bot = SlackBot(
@@ -124,12 +128,7 @@ async def running_bot(
         stop = asyncio.Event()
         unsubscribe = services.engine.events.subscribe(_waker(bot))
         scheduler = _scheduler(services, bot)
-        loops = [
-            asyncio.create_task(services.engine.run_forever(stop)),
-            asyncio.create_task(bot.publisher.run(stop)),
-            asyncio.create_task(run_batch_keeper(services, stop, on_finished=_batch_waker(bot))),
-            asyncio.create_task(scheduler.run_forever(stop)),
-        ]
+        tasks = _start_loops(services, bot, bot.publisher, scheduler, stop) if loops else []
         health = HealthChecks(
             services.db,
             services.engine,
@@ -150,7 +149,23 @@ async def running_bot(
         finally:
             stop.set()
             unsubscribe()
-            await asyncio.gather(*loops)
+            await asyncio.gather(*tasks)
+
+
+def _start_loops(
+    services: Services,
+    bot: SlackBot,
+    publisher: Publisher,
+    scheduler: ScheduleRunner,
+    stop: asyncio.Event,
+) -> list[asyncio.Task[None]]:
+    """The engine, publisher, batch-keeper and schedule loops, until `stop` is set."""
+    return [
+        asyncio.create_task(services.engine.run_forever(stop)),
+        asyncio.create_task(publisher.run(stop)),
+        asyncio.create_task(run_batch_keeper(services, stop, on_finished=_batch_waker(bot))),
+        asyncio.create_task(scheduler.run_forever(stop)),
+    ]
 
 
 def _scheduler(services: Services, bot: SlackBot) -> ScheduleRunner:

@@ -1,20 +1,21 @@
-"""chat.postMessage, chat.update, chat.postEphemeral, chat.delete, chat.getPermalink."""
+"""chat.postMessage, chat.update, chat.postEphemeral, conversations.history and .replies."""
 
 from typing import Any
 
 from tests.fakeslack.blocks import check_message_content
 from tests.fakeslack.errors import SlackError
-from tests.fakeslack.ids import next_ts
+from tests.fakeslack.identity import next_ts, ts_key
 from tests.fakeslack.methods.common import (
     Handler,
     JsonDict,
     MethodRequest,
+    page,
     require_channel,
     require_message,
     with_block_ids,
 )
 from tests.fakeslack.model import Ephemeral, Message
-from tests.fakeslack.render import message_json, permalink
+from tests.fakeslack.render import message_json
 
 
 def post_message(req: MethodRequest) -> JsonDict:
@@ -113,27 +114,41 @@ def post_ephemeral(req: MethodRequest) -> JsonDict:
     return {"message_ts": ephemeral.ts}
 
 
-def delete(req: MethodRequest) -> JsonDict:
-    """Delete a bot message."""
+def history(req: MethodRequest) -> JsonDict:
+    """Top-level messages, newest first, filtered by `oldest`/`latest` and paged."""
     channel = require_channel(req).id
-    message = require_message(req, channel, req.required("ts"))
-    if message.bot_id != req.identity.bot_id:
-        raise SlackError("cant_delete_message")
-    req.workspace.delete(message)
-    return {"channel": channel, "ts": message.ts}
+    messages = list(reversed(req.workspace.channel_messages(channel)))
+    messages = [m for m in messages if _in_window(req, m)]
+    chunk, paging = page(messages, req)
+    return {"messages": [_json(req, m) for m in chunk], **paging}
 
 
-def get_permalink(req: MethodRequest) -> JsonDict:
-    """A message's permalink."""
+def _in_window(req: MethodRequest, message: Message) -> bool:
+    inclusive = req.flag("inclusive")
+    key = ts_key(message.ts)
+    oldest, latest = req.text("oldest"), req.text("latest")
+    if oldest and (key < ts_key(oldest) or (key == ts_key(oldest) and not inclusive)):
+        return False
+    return not (latest and (key > ts_key(latest) or (key == ts_key(latest) and not inclusive)))
+
+
+def replies(req: MethodRequest) -> JsonDict:
+    """The thread containing `ts` (parent first, then replies oldest first), paged."""
     channel = require_channel(req).id
-    message = require_message(req, channel, req.required("message_ts"))
-    return {"channel": channel, "permalink": permalink(req.workspace, message)}
+    message = req.workspace.find_message(channel, req.required("ts"))
+    if message is None:
+        raise SlackError("thread_not_found")
+    parent_ts = message.thread_ts if message.is_reply else message.ts
+    parent = req.workspace.find_message(channel, parent_ts or message.ts) or message
+    thread = [parent, *req.workspace.thread(channel, parent.ts)]
+    chunk, paging = page(thread, req, default_limit=1000)
+    return {"messages": [_json(req, m) for m in chunk], **paging}
 
 
 HANDLERS: dict[str, Handler] = {
     "chat.postMessage": post_message,
     "chat.update": update,
     "chat.postEphemeral": post_ephemeral,
-    "chat.delete": delete,
-    "chat.getPermalink": get_permalink,
+    "conversations.history": history,
+    "conversations.replies": replies,
 }

@@ -12,7 +12,7 @@ from typing import Any
 
 from tests.fakeslack.blocks import MESSAGE_MAX_BLOCKS, block_problems
 from tests.fakeslack.errors import SlackError, error_message, invalid_arguments, invalid_blocks
-from tests.fakeslack.ids import next_ts, slack_id
+from tests.fakeslack.identity import next_ts, slack_id
 from tests.fakeslack.methods.common import (
     Handler,
     JsonDict,

@@ -1,8 +1,6 @@
-"""auth.test, users.info, apps.connections.open."""
+"""auth.test, apps.connections.open."""
 
-from tests.fakeslack.errors import SlackError
 from tests.fakeslack.methods.common import Handler, JsonDict, MethodRequest
-from tests.fakeslack.render import user_json
 
 
 def auth_test(req: MethodRequest) -> JsonDict:
@@ -20,14 +18,6 @@ def auth_test(req: MethodRequest) -> JsonDict:
     }
 
 
-def users_info(req: MethodRequest) -> JsonDict:
-    """A user's profile; `user_not_found` for unknown ids."""
-    user = req.workspace.find_user(req.required("user"))
-    if user is None:
-        raise SlackError("user_not_found")
-    return {"user": user_json(req.workspace, user)}
-
-
 def connections_open(req: MethodRequest) -> JsonDict:
     """A fresh, single-use Socket Mode URL on this fake."""
     return {"url": req.backend.issue_socket_url()}
@@ -35,6 +25,5 @@ def connections_open(req: MethodRequest) -> JsonDict:
 
 HANDLERS: dict[str, Handler] = {
     "auth.test": auth_test,
-    "users.info": users_info,
     "apps.connections.open": connections_open,
 }

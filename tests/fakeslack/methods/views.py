@@ -1,14 +1,11 @@
-"""views.open, views.push, views.update, views.publish (trigger ids, stacks, hashes)."""
+"""views.open and views.publish (trigger ids, hashes)."""
 
-from tests.fakeslack.backend import Trigger
 from tests.fakeslack.blocks import check_view
-from tests.fakeslack.errors import SlackError, missing_argument
-from tests.fakeslack.ids import slack_id, view_hash
+from tests.fakeslack.errors import SlackError
+from tests.fakeslack.identity import slack_id, view_hash
 from tests.fakeslack.methods.common import Handler, JsonDict, MethodRequest, with_block_ids
 from tests.fakeslack.model import View
 from tests.fakeslack.render import view_json
-
-MAX_STACK = 3  # a modal plus two pushes
 
 
 def _definition(req: MethodRequest, allowed: tuple[str, ...]) -> JsonDict:
@@ -55,59 +52,11 @@ def _answer(req: MethodRequest, view: View) -> JsonDict:
 
 
 def views_open(req: MethodRequest) -> JsonDict:
-    """Open a modal with a fresh trigger id; the modal starts its own stack."""
+    """Open a modal with a fresh trigger id."""
     definition = _definition(req, ("modal",))
     trigger = req.backend.triggers.exchange(req.args.get("trigger_id"))
     view = _new_view(req, definition, root=None, previous=None, user=trigger.user)
-    req.workspace.view_stacks[view.id] = [view.id]
     return _answer(req, view)
-
-
-def views_push(req: MethodRequest) -> JsonDict:
-    """Push a modal onto the stack the trigger came from (at most 3 views deep)."""
-    definition = _definition(req, ("modal",))
-    trigger = req.backend.triggers.exchange(req.args.get("trigger_id"))
-    stack = _stack_for(req, trigger)
-    if len(stack) >= MAX_STACK:
-        raise SlackError("push_limit_reached")
-    view = _new_view(req, definition, root=stack[0], previous=stack[-1], user=trigger.user)
-    stack.append(view.id)
-    return _answer(req, view)
-
-
-def _stack_for(req: MethodRequest, trigger: Trigger) -> list[str]:
-    stacks = req.workspace.view_stacks
-    for stack in stacks.values():
-        if trigger.view_id in stack:
-            return stack
-    # The trigger did not come from a known modal: the newest stack is our best guess.
-    if not stacks:
-        raise SlackError("not_found")
-    return list(stacks.values())[-1]
-
-
-def views_update(req: MethodRequest) -> JsonDict:
-    """Replace a view's content; a stale `hash` is `hash_conflict`."""
-    view = _find_view(req)
-    definition = _definition(req, (view.type,))
-    _check_hash(req, view)
-    external_id = str(definition.get("external_id", view.external_id))
-    _check_external_id(req, external_id, view)
-    _replace(req, view, definition, external_id)
-    return _answer(req, view)
-
-
-def _find_view(req: MethodRequest) -> View:
-    views = req.workspace.views
-    if view_id := req.text("view_id"):
-        found = views.get(view_id)
-    elif external_id := req.text("external_id"):
-        found = next((v for v in views.values() if v.external_id == external_id), None)
-    else:
-        raise missing_argument("view_id")
-    if found is None:
-        raise SlackError("not_found")
-    return found
 
 
 def _check_hash(req: MethodRequest, view: View) -> None:
@@ -143,7 +92,5 @@ def views_publish(req: MethodRequest) -> JsonDict:
 
 HANDLERS: dict[str, Handler] = {
     "views.open": views_open,
-    "views.push": views_push,
-    "views.update": views_update,
     "views.publish": views_publish,
 }
