@@ -21,13 +21,17 @@ from commands.ports import CommandServices
 from commands.quota import schedule_refusal
 from commands.replies import Reply
 from commands.schedule_spec import ScheduleSpec, check_interval, parse_schedule
-from domain.records import ScheduleRecord
+from domain.records import ScheduleRecord, ScheduleStatus
 from domain.schedules import RunOutcome, next_fire
 from storage import schedules as schedules_repo
 
 EXAMPLE = "/music schedule daily 09:00 hotel-lobby x20 tz=Asia/Bangkok"
 LIST_LIMIT = 25
-_VERBS = {"deleted": "delete", "paused": "pause", "active": "resume"}  # new status -> verb
+_VERBS = {  # new status -> verb
+    ScheduleStatus.DELETED: "delete",
+    ScheduleStatus.PAUSED: "pause",
+    ScheduleStatus.ACTIVE: "resume",
+}
 
 
 async def schedule(text: str, services: CommandServices, caller: Caller) -> Reply:
@@ -66,7 +70,9 @@ async def schedule(text: str, services: CommandServices, caller: Caller) -> Repl
 async def schedules(text: str, services: CommandServices, caller: Caller) -> Reply:
     """schedules — the schedules of this channel and when each runs next"""
     found = await schedules_repo.list_schedules(
-        services.db, channel_id=caller.channel_id, statuses=("active", "paused")
+        services.db,
+        channel_id=caller.channel_id,
+        statuses=(ScheduleStatus.ACTIVE, ScheduleStatus.PAUSED),
     )
     if not found:
         return Reply(text=f"No schedules here yet. Example: {EXAMPLE}", ephemeral=True)
@@ -76,17 +82,17 @@ async def schedules(text: str, services: CommandServices, caller: Caller) -> Rep
 
 async def unschedule(text: str, services: CommandServices, caller: Caller) -> Reply:
     """unschedule N — delete schedule N (batches already started go on)"""
-    return await _set_status(text, services, caller, "deleted", "deleted")
+    return await _set_status(text, services, caller, ScheduleStatus.DELETED, "deleted")
 
 
 async def pause(text: str, services: CommandServices, caller: Caller) -> Reply:
     """pause N — stop schedule N from running until `resume N`"""
-    return await _set_status(text, services, caller, "paused", "paused")
+    return await _set_status(text, services, caller, ScheduleStatus.PAUSED, "paused")
 
 
 async def resume(text: str, services: CommandServices, caller: Caller) -> Reply:
     """resume N — run schedule N again from its next time (missed runs are not made up)"""
-    return await _set_status(text, services, caller, "active", "resumed")
+    return await _set_status(text, services, caller, ScheduleStatus.ACTIVE, "resumed")
 
 
 async def fire_schedule(
@@ -174,13 +180,13 @@ def _check_batch(spec: ScheduleSpec, services: CommandServices) -> int:
 
 
 async def _set_status(
-    text: str, services: CommandServices, caller: Caller, status: str, verb: str
+    text: str, services: CommandServices, caller: Caller, status: ScheduleStatus, verb: str
 ) -> Reply:
     number = text.strip().lstrip("#")
     if not number.isdigit():
         raise UsageError("Which schedule? Give its number from `/music schedules`.", EXAMPLE)
     record = await schedules_repo.get_schedule(services.db, int(number))
-    if record is None or record.status == "deleted":
+    if record is None or record.status is ScheduleStatus.DELETED:
         raise UsageError(f"There is no schedule #{number}.", "/music schedules")
     refusal = _may_schedule(services, caller)
     if not refusal and not caller.may_manage(record.created_by):
@@ -189,7 +195,7 @@ async def _set_status(
         return Reply(text=refusal, ephemeral=True, ok=False)
     next_run = (
         next_fire(record.expression, record.timezone, datetime.now(UTC))
-        if status == "active"
+        if status is ScheduleStatus.ACTIVE
         else None
     )
     await schedules_repo.set_status(services.db, record.id, status, next_run_at=next_run)
@@ -199,7 +205,7 @@ async def _set_status(
 def _line(record: ScheduleRecord) -> str:
     state = (
         "paused"
-        if record.status == "paused"
+        if record.status is ScheduleStatus.PAUSED
         else (
             f"next {_when(record.next_run_at, record.timezone)}"
             if record.next_run_at

@@ -36,6 +36,44 @@ TERMINAL_STATUSES = frozenset({JobStatus.DONE, JobStatus.FAILED, JobStatus.CANCE
 UNFINISHED_STATUSES = frozenset(set(JobStatus) - TERMINAL_STATUSES)
 
 
+class BatchStatus(StrEnum):
+    """Where a batch is: running until every job has finished, then settled once."""
+
+    RUNNING = "running"  # some jobs are still unfinished (or the batch is not settled yet)
+    DONE = "done"  # every job finished; summary and reports written
+    CANCELLED = "cancelled"  # someone cancelled it; its summary covers what was made
+
+
+class ScheduleStatus(StrEnum):
+    """Whether a schedule runs."""
+
+    ACTIVE = "active"  # runs at its fire times
+    PAUSED = "paused"  # kept, but skips its fire times until resumed
+    DELETED = "deleted"  # unscheduled; kept for the record, never runs again
+
+
+class TrackPostState(StrEnum):
+    """How far posting one track into Slack has got (the publisher's outbox)."""
+
+    PENDING = "pending"  # waiting to be uploaded (first time, or again after a failure)
+    UPLOADING = "uploading"  # Slack gave a file id: the bytes may be there, maybe not shared yet
+    SHARED = "shared"  # shared into the thread; the message's ts is not known yet
+    RESOLVED = "resolved"  # in the thread with its message ts (reactions on it are ratings)
+    FAILED = "failed"  # Slack refused it too often, or its file is gone: shown as not posted
+
+
+POSTED_STATES = frozenset({TrackPostState.SHARED, TrackPostState.RESOLVED})  # in the thread
+SETTLED_POST_STATES = POSTED_STATES | {TrackPostState.FAILED}  # nothing more will happen
+
+
+class MessageKind(StrEnum):
+    """What a Slack message the bot posted is to it."""
+
+    CARD = "card"  # a job's status card
+    TRACK = "track"  # a track posted in a thread (reactions on it are ratings)
+    BATCH = "batch"  # a batch's digest
+
+
 @dataclass(frozen=True, slots=True)
 class JobRecord:
     """A request for `variants` tracks, and everything learned while making them."""
@@ -139,7 +177,7 @@ class BatchRecord:
 
     id: int
     name: str
-    status: str
+    status: BatchStatus
     requested_count: int
     origin: str
     created_at: datetime
@@ -195,7 +233,7 @@ class TrackPostRecord:
     job_id: int
     channel_id: str
     thread_ts: str | None
-    state: str
+    state: TrackPostState
     file_id: str | None
     message_ts: str | None
     attempts: int
@@ -209,7 +247,7 @@ class SlackMessageRecord:
 
     channel_id: str
     ts: str
-    kind: str
+    kind: MessageKind
     job_id: int | None
     track_id: int | None
     batch_id: int | None
@@ -240,7 +278,7 @@ class ScheduleRecord:
     timezone: str
     batch_text: str
     description: str
-    status: str
+    status: ScheduleStatus
     next_run_at: datetime | None
     last_run_at: datetime | None
     last_batch_id: int | None

@@ -11,16 +11,23 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from domain.records import UNFINISHED_STATUSES, BatchRecord, JobRecord, JobStatus, TrackRecord
+from domain.records import (
+    UNFINISHED_STATUSES,
+    BatchRecord,
+    BatchStatus,
+    JobRecord,
+    JobStatus,
+    TrackRecord,
+)
 from storage._convert import to_record
 from storage._rows import get_row
 from storage.database import Database
 from storage.ratings import counted
 from storage.schema import Batch, Job, Track, utcnow
 
-RUNNING = "running"
-DONE = "done"
-CANCELLED = "cancelled"
+RUNNING = BatchStatus.RUNNING
+DONE = BatchStatus.DONE
+CANCELLED = BatchStatus.CANCELLED
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +122,7 @@ async def get_batch(db: Database, batch_id: int) -> BatchRecord | None:
 
 
 async def list_batches(
-    db: Database, *, statuses: Collection[str] | None = None, limit: int | None = 20
+    db: Database, *, statuses: Collection[BatchStatus] | None = None, limit: int | None = 20
 ) -> list[BatchRecord]:
     """Batches, newest first."""
     query = select(Batch).order_by(Batch.id.desc()).limit(limit)
@@ -126,7 +133,7 @@ async def list_batches(
 
 
 async def finish_batch(
-    db: Database, batch_id: int, *, status: str, details: dict[str, Any]
+    db: Database, batch_id: int, *, status: BatchStatus, details: dict[str, Any]
 ) -> BatchRecord | None:
     """Mark a running batch finished (compare-and-set: None when another process did it first)."""
     async with db.session() as session:

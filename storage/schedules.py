@@ -6,15 +6,15 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
-from domain.records import ScheduleRecord
+from domain.records import ScheduleRecord, ScheduleStatus
 from storage._convert import to_record
 from storage._rows import get_row
 from storage.database import Database
 from storage.schema import Schedule
 
-ACTIVE = "active"
-PAUSED = "paused"
-DELETED = "deleted"
+ACTIVE = ScheduleStatus.ACTIVE
+PAUSED = ScheduleStatus.PAUSED
+DELETED = ScheduleStatus.DELETED
 
 
 async def create_schedule(
@@ -53,7 +53,10 @@ async def get_schedule(db: Database, schedule_id: int) -> ScheduleRecord | None:
 
 
 async def list_schedules(
-    db: Database, *, channel_id: str | None = None, statuses: Collection[str] = (ACTIVE, PAUSED)
+    db: Database,
+    *,
+    channel_id: str | None = None,
+    statuses: Collection[ScheduleStatus] = (ACTIVE, PAUSED),
 ) -> list[ScheduleRecord]:
     """Schedules in the given states (of one channel, when given), oldest first."""
     query = select(Schedule).where(Schedule.status.in_(list(statuses))).order_by(Schedule.id)
@@ -64,7 +67,7 @@ async def list_schedules(
 
 
 async def set_status(
-    db: Database, schedule_id: int, status: str, *, next_run_at: datetime | None
+    db: Database, schedule_id: int, status: ScheduleStatus, *, next_run_at: datetime | None
 ) -> ScheduleRecord | None:
     """Pause, resume (with its next run) or delete a schedule."""
     async with db.session() as session:

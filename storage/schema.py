@@ -1,7 +1,8 @@
 """ORM tables. The migrations in `storage/migrations/versions` create exactly these."""
 
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from enum import StrEnum
+from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy import (
     JSON,
@@ -18,7 +19,13 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from domain.records import JobStatus
+from domain.records import (
+    BatchStatus,
+    JobStatus,
+    MessageKind,
+    ScheduleStatus,
+    TrackPostState,
+)
 
 
 def utcnow() -> datetime:
@@ -43,6 +50,27 @@ class UtcDateTime(TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
+E = TypeVar("E", bound=StrEnum)
+
+
+class StateColumn(TypeDecorator[E]):
+    """A state enum stored as its plain string (the column stays a VARCHAR: no migration) and
+    read back as the enum; a value the enum does not know is refused before it is written."""
+
+    impl = String(16)
+    cache_ok = True
+
+    def __init__(self, enum: type[E]) -> None:
+        super().__init__()
+        self.enum = enum
+
+    def process_bind_param(self, value: E | str | None, dialect: Dialect) -> str | None:
+        return None if value is None else self.enum(value).value
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> E | None:
+        return None if value is None else self.enum(value)
+
+
 class Base(DeclarativeBase):
     """Declarative base of every table."""
 
@@ -59,7 +87,9 @@ class Job(Base):
     __tablename__ = "jobs"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    status: Mapped[str] = mapped_column(String(16), index=True, default=JobStatus.QUEUED)
+    status: Mapped[JobStatus] = mapped_column(
+        StateColumn(JobStatus), index=True, default=JobStatus.QUEUED
+    )
     priority: Mapped[int] = mapped_column(Integer, default=0)
     request: Mapped[dict[str, Any]]
     origin: Mapped[str] = mapped_column(String(16))
@@ -161,7 +191,7 @@ class Batch(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[BatchStatus] = mapped_column(StateColumn(BatchStatus))
     requested_count: Mapped[int]
     origin: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -209,7 +239,7 @@ class SlackTrackPost(Base):
     job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"), index=True)
     channel_id: Mapped[str] = mapped_column(String(64))
     thread_ts: Mapped[str | None] = mapped_column(String(32))
-    state: Mapped[str] = mapped_column(String(16), index=True)
+    state: Mapped[TrackPostState] = mapped_column(StateColumn(TrackPostState), index=True)
     file_id: Mapped[str | None] = mapped_column(String(64))
     message_ts: Mapped[str | None] = mapped_column(String(32))
     attempts: Mapped[int] = mapped_column(default=0)
@@ -226,7 +256,7 @@ class SlackMessage(Base):
 
     channel_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     ts: Mapped[str] = mapped_column(String(32), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[MessageKind] = mapped_column(StateColumn(MessageKind))
     job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"))
     track_id: Mapped[int | None] = mapped_column(ForeignKey("tracks.id"))
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"))
@@ -286,7 +316,7 @@ class Schedule(Base):
     timezone: Mapped[str] = mapped_column(String(64))
     batch_text: Mapped[str] = mapped_column(Text)  # what follows `/music batch`
     description: Mapped[str] = mapped_column(String(255))
-    status: Mapped[str] = mapped_column(String(16), index=True)  # active, paused, deleted
+    status: Mapped[ScheduleStatus] = mapped_column(StateColumn(ScheduleStatus), index=True)
     next_run_at: Mapped[datetime | None] = mapped_column(index=True)
     last_run_at: Mapped[datetime | None]  # the scheduled time of the last run claimed
     last_batch_id: Mapped[int | None]

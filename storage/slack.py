@@ -13,10 +13,12 @@ from sqlalchemy.exc import IntegrityError
 from domain.records import (
     JobRecord,
     JobStatus,
+    MessageKind,
     PendingReactionRecord,
     SlackCardRecord,
     SlackMessageRecord,
     TrackPostRecord,
+    TrackPostState,
 )
 from storage._convert import to_record
 from storage._rows import get_row, update_row
@@ -139,7 +141,7 @@ async def add_pending_posts(db: Database, query: Select[int, int, str, str | Non
                 job_id=job_id,
                 channel_id=channel_id,
                 thread_ts=thread_ts,
-                state="pending",
+                state=TrackPostState.PENDING,
             )
             for track_id, job_id, channel_id, thread_ts in rows
         )
@@ -157,7 +159,7 @@ async def queue_track_posts(db: Database) -> int:
 
 
 async def due_track_posts(
-    db: Database, *, now: datetime, states: set[str], limit: int = 50
+    db: Database, *, now: datetime, states: set[TrackPostState], limit: int = 50
 ) -> list[TrackPostRecord]:
     """Posts in one of `states` that are due: interactive jobs' first, then oldest track first."""
     query = (
@@ -190,7 +192,7 @@ async def unresolved_posts_in(db: Database, channel_id: str) -> int:
         select(func.count())
         .select_from(SlackTrackPost)
         .where(SlackTrackPost.channel_id == channel_id)
-        .where(SlackTrackPost.state.in_({"uploading", "shared"}))
+        .where(SlackTrackPost.state.in_({TrackPostState.UPLOADING, TrackPostState.SHARED}))
     )
     async with db.session() as session:
         return int((await session.execute(query)).scalar_one())
@@ -204,7 +206,7 @@ async def remember_message(
     *,
     channel_id: str,
     ts: str,
-    kind: str,
+    kind: MessageKind,
     job_id: int | None = None,
     track_id: int | None = None,
     batch_id: int | None = None,

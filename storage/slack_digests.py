@@ -7,7 +7,13 @@ from typing import Any
 
 from sqlalchemy import func, or_, select
 
-from domain.records import BatchDigestRecord, BatchRecord
+from domain.records import (
+    POSTED_STATES,
+    SETTLED_POST_STATES,
+    BatchDigestRecord,
+    BatchRecord,
+    TrackPostState,
+)
 from storage._convert import to_record
 from storage._rows import get_row, update_row
 from storage.database import Database
@@ -87,9 +93,10 @@ async def posted_in_batch(db: Database, batch_id: int) -> tuple[int, int]:
     query = (
         select(SlackTrackPost.state, func.count())
         .join(Job, Job.id == SlackTrackPost.job_id)
-        .where(Job.batch_id == batch_id, SlackTrackPost.state.in_({"shared", "resolved", "failed"}))
+        .where(Job.batch_id == batch_id, SlackTrackPost.state.in_(SETTLED_POST_STATES))
         .group_by(SlackTrackPost.state)
     )
     async with db.session() as session:
         counts = {state: int(n) for state, n in (await session.execute(query)).all()}
-    return counts.get("shared", 0) + counts.get("resolved", 0), counts.get("failed", 0)
+    posted = sum(counts.get(state, 0) for state in POSTED_STATES)
+    return posted, counts.get(TrackPostState.FAILED, 0)

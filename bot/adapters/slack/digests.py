@@ -19,7 +19,7 @@ from bot.adapters.slack.render import rendered_hash
 from bot.adapters.slack.render_digest import DigestState, digest_blocks, digest_fallback
 from bot.adapters.slack.uploads import describe_error
 from bot.engine.batches.estimate import estimate_batch
-from domain.records import BatchDigestRecord, BatchRecord
+from domain.records import BatchDigestRecord, BatchRecord, MessageKind
 from storage import batches as batches_repo
 from storage import slack as slack_repo
 from storage import slack_digests as digests_repo
@@ -129,7 +129,11 @@ class Digests:
         db = self.bot.services.db
         await digests_repo.update_digest(db, digest.batch_id, ts=ts)
         await slack_repo.remember_message(
-            db, channel_id=digest.channel_id, ts=ts, kind="batch", batch_id=digest.batch_id
+            db,
+            channel_id=digest.channel_id,
+            ts=ts,
+            kind=MessageKind.BATCH,
+            batch_id=digest.batch_id,
         )
 
     async def _failed(self, digest: BatchDigestRecord, reason: str) -> None:

@@ -41,7 +41,16 @@ from bot.adapters.slack.uploads import (
     preview_for,
 )
 from bot.waiting import nap
-from domain.records import JobRecord, JobStatus, SlackCardRecord, TrackPostRecord, TrackRecord
+from domain.records import (
+    SETTLED_POST_STATES,
+    JobRecord,
+    JobStatus,
+    MessageKind,
+    SlackCardRecord,
+    TrackPostRecord,
+    TrackPostState,
+    TrackRecord,
+)
 from storage import jobs as jobs_repo
 from storage import slack as slack_repo
 from storage import tracks as tracks_repo
@@ -56,7 +65,6 @@ BACKOFF_MAX_S: Final = 300.0
 RESOLVE_BACKOFF_MAX_S: Final = 60.0
 KEYS_KEPT: Final = timedelta(days=1)  # event ids and click keys (Slack retries for minutes)
 FORGET_EVERY: Final = timedelta(hours=1)
-DONE_POST_STATES: Final = frozenset({"shared", "resolved", "failed"})
 SEND_ERRORS = (SlackApiError, UploadFailed, httpx.HTTPError, OSError)
 
 
@@ -124,9 +132,11 @@ class Publisher:
         await self.digests.run_once()
         await slack_repo.queue_track_posts(db)
         now = self.bot.clock()
-        for post in await slack_repo.due_track_posts(db, now=now, states={"pending", "uploading"}):
+        for post in await slack_repo.due_track_posts(
+            db, now=now, states={TrackPostState.PENDING, TrackPostState.UPLOADING}
+        ):
             await self._upload(post)
-        for post in await slack_repo.due_track_posts(db, now=now, states={"shared"}):
+        for post in await slack_repo.due_track_posts(db, now=now, states={TrackPostState.SHARED}):
             await self._resolve(post)
         await self._forget_old_keys()
 
@@ -205,7 +215,7 @@ class Publisher:
             db,
             channel_id=card.channel_id,
             ts=ts,
-            kind="card",
+            kind=MessageKind.CARD,
             job_id=card.job_id,
             thread_ts=card.thread_ts,
         )
@@ -230,8 +240,8 @@ class Publisher:
             return CardState(job, ahead=ahead, wait_s=wait, placeholder=services.placeholder_engine)
         tracks = await tracks_repo.list_tracks(services.db, job_ids=[job.id], limit=None)
         posts = await slack_repo.posts_for_job(services.db, job.id)
-        done = sum(post.state in DONE_POST_STATES for post in posts)
-        failed = [post for post in posts if post.state == "failed"]
+        done = sum(post.state in SETTLED_POST_STATES for post in posts)
+        failed = [post for post in posts if post.state is TrackPostState.FAILED]
         placeholder = any(t.placeholder for t in tracks) or (
             not tracks and services.placeholder_engine
         )
@@ -260,7 +270,7 @@ class Publisher:
 
     async def _already_shared(self, post: TrackPostRecord) -> bool:
         """After a restart: did the last upload reach the channel before we could record it?"""
-        if post.state != "uploading" or post.file_id is None:
+        if post.state is not TrackPostState.UPLOADING or post.file_id is None:
             return False
         return bool(await self.files.shares(file_id=post.file_id, channel_id=post.channel_id))
 
@@ -269,13 +279,15 @@ class Publisher:
         track = await tracks_repo.get_track(db, post.track_id)
         job = await jobs_repo.get_job(db, post.job_id)
         if track is None or job is None:
-            await slack_repo.update_track_post(db, post.track_id, state="failed", last_error="gone")
+            await slack_repo.update_track_post(
+                db, post.track_id, state=TrackPostState.FAILED, last_error="gone"
+            )
             return
         preview = await preview_for(Path(track.file_path))
         data = await asyncio.to_thread(preview.read_bytes)
         ticket = await self.files.begin(filename=preview.name, length=len(data))
         await slack_repo.update_track_post(
-            db, post.track_id, state="uploading", file_id=ticket.file_id
+            db, post.track_id, state=TrackPostState.UPLOADING, file_id=ticket.file_id
         )
         await self.files.send(ticket, data)
         await self.files.share(
@@ -291,7 +303,7 @@ class Publisher:
         await slack_repo.update_track_post(
             self.bot.services.db,
             post.track_id,
-            state="shared",
+            state=TrackPostState.SHARED,
             attempts=0,
             next_attempt_at=None,
             last_error=None,
@@ -304,7 +316,9 @@ class Publisher:
         await slack_repo.update_track_post(
             self.bot.services.db,
             post.track_id,
-            state="failed" if attempts >= MAX_POST_ATTEMPTS else "pending",
+            state=TrackPostState.FAILED
+            if attempts >= MAX_POST_ATTEMPTS
+            else TrackPostState.PENDING,
             attempts=attempts,
             last_error=reason,
             next_attempt_at=self.bot.clock() + timedelta(seconds=_backoff(attempts, BACKOFF_MAX_S)),
@@ -339,13 +353,18 @@ class Publisher:
             )
             return
         await slack_repo.update_track_post(
-            db, post.track_id, state="resolved", message_ts=ts, attempts=0, next_attempt_at=None
+            db,
+            post.track_id,
+            state=TrackPostState.RESOLVED,
+            message_ts=ts,
+            attempts=0,
+            next_attempt_at=None,
         )
         await slack_repo.remember_message(
             db,
             channel_id=post.channel_id,
             ts=ts,
-            kind="track",
+            kind=MessageKind.TRACK,
             job_id=post.job_id,
             track_id=post.track_id,
             thread_ts=post.thread_ts,

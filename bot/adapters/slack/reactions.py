@@ -12,6 +12,7 @@ import logging
 
 from bot.adapters.slack.context import SlackBot
 from bot.adapters.slack.flow import say_privately
+from domain.records import MessageKind
 from storage import ratings as ratings_repo
 from storage import slack as slack_repo
 
@@ -29,7 +30,7 @@ async def on_reaction(
     refusal = bot.policy.check(user_id=user_id, channel_id=channel_id)
     message = await slack_repo.find_message(db, channel_id=channel_id, ts=ts)
     if message is not None:
-        if message.kind != "track" or message.track_id is None:
+        if message.kind is not MessageKind.TRACK or message.track_id is None:
             return
         if refusal is None:
             await rate(bot, track_id=message.track_id, user_id=user_id, emoji=emoji, added=added)

@@ -21,7 +21,7 @@ from bot.adapters.slack.render import (
     section,
 )
 from commands.messages import cost, human_duration
-from domain.records import BatchRecord, JobStatus
+from domain.records import BatchRecord, BatchStatus, JobStatus
 from storage.batches import BatchTally
 
 BATCH_CANCEL: Final = "batch_cancel"  # button value: the batch id
@@ -45,7 +45,11 @@ class DigestState:
     def summary(self) -> dict[str, Any] | None:
         """The final figures, once the batch has finished."""
         found = self.batch.details.get("summary")
-        return found if isinstance(found, dict) and self.batch.status != "running" else None
+        return (
+            found
+            if isinstance(found, dict) and self.batch.status is not BatchStatus.RUNNING
+            else None
+        )
 
 
 def digest_blocks(state: DigestState) -> list[Block]:
