@@ -22,7 +22,7 @@ async def refine(
     """A new job derived from `parent`'s request by what the reply says."""
     parsed = parse_refinement(
         text,
-        parent=GenerationRequest.model_validate(parent.request),
+        parent=parent.generation,
         presets=services.presets,
         rng_seed=secrets.randbelow(2**31),
     )
@@ -44,7 +44,7 @@ async def repeat(
     services: CommandServices, caller: Caller, *, parent: JobRecord, variants: int | None = None
 ) -> Reply:
     """`parent`'s request again (new takes), optionally with another number of variants."""
-    request = GenerationRequest.model_validate(parent.request)
+    request = parent.generation
     if variants is not None:
         request = request.model_copy(update={"variants": variants})
     reply = await _queue(services, caller, parent, request, notes=())

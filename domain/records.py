@@ -9,6 +9,8 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from domain.request import GenerationRequest
+
 
 class JobStatus(StrEnum):
     """Where a job is. The database is the queue: these values are the only state there is."""
@@ -121,6 +123,12 @@ class JobRecord:
     def variants(self) -> int:
         """How many tracks this job should end with."""
         return int(self.request.get("variants", 1))
+
+    @property
+    def generation(self) -> GenerationRequest:
+        """The job's request, typed: the one place the stored JSON becomes a GenerationRequest
+        (it was written from one, so it validates)."""
+        return GenerationRequest.model_validate(self.request)
 
 
 @dataclass(frozen=True, slots=True)

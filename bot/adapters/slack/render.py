@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from bot.adapters.slack.escape import escape_mrkdwn
 from commands.replies import Reply
 from domain.records import JobRecord, JobStatus, TrackRecord
-from domain.request import GenerationRequest, format_duration
+from domain.request import format_duration
 
 Block = dict[str, Any]
 
@@ -135,7 +135,7 @@ class CardState:
 def card_blocks(state: CardState) -> list[Block]:
     """The status card of one job: state, what was understood, notes, buttons."""
     job = state.job
-    request = GenerationRequest.model_validate(job.request)
+    request = job.generation
     asked = f" · asked by <@{job.requested_by}>" if job.requested_by else ""
     summary = request.summary()
     caption = summary.pop("Caption", "")
@@ -224,7 +224,7 @@ def _card_actions(job: JobRecord) -> list[Block]:
 
 def track_comment(track: TrackRecord, job: JobRecord) -> str:
     """The text posted with a track's audio: what it is, how it was made, how to rate it."""
-    request = GenerationRequest.model_validate(job.request)
+    request = job.generation
     length = format_duration(track.duration_s) if track.duration_s else "?"
     metas = [length]
     if track.metas.get("bpm") not in (None, "N/A"):

@@ -16,7 +16,6 @@ from typing import Any, Final
 
 from audiofile.atomic import write_atomically
 from domain.records import BatchRecord, JobRecord, TrackRecord
-from domain.request import GenerationRequest
 
 COLUMNS = (
     "track_id",
@@ -71,7 +70,7 @@ def _row(
     tags_by_job: dict[str, list[str]],
     rows_by_job: dict[str, int],
 ) -> dict[str, Any]:
-    request = GenerationRequest.model_validate(job.request)
+    request = job.generation
     metas = track.metas
     return {
         "track_id": track.id,

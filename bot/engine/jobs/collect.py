@@ -95,7 +95,7 @@ async def _fetch_variant(
     seed: str | None,
 ) -> TrackRecord:
     """Download one file, check it, and record it as variant `variant` of the job."""
-    request = GenerationRequest.model_validate(job.request)
+    request = job.generation
     extension = _extension(item, request)
     placeholder = server.placeholder or is_placeholder(item)
     dest = output_path(

@@ -93,7 +93,7 @@ async def _submit(ctx: EngineContext, job: JobRecord, server: Server, *, idle: b
     server or for later, and nothing is counted against it unless it is the job's own fault.
     """
     now = ctx.clock()
-    request = GenerationRequest.model_validate(job.request)
+    request = job.generation
     try:
         model = await _resolve_model(ctx, server, request.model, now)
         job = await _enhance(ctx, server, job, request)

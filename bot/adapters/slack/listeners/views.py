@@ -11,7 +11,6 @@ from bot.adapters.slack.flow import submit
 from bot.adapters.slack.modal import MODAL_CALLBACK_ID, ModalErrors, build_modal, parse_submission
 from bot.engine.acestep.errors import AceStepError
 from domain.records import JobRecord
-from domain.request import GenerationRequest
 
 MODEL_LOOKUP_S: Final = 1.0  # the trigger_id expires ~3 s after the click: never wait longer
 
@@ -25,7 +24,7 @@ async def open_modal(
     parent: JobRecord | None = None,
 ) -> None:
     """Open the form; with `parent`, pre-filled with that job's request (Refine…)."""
-    prefill = GenerationRequest.model_validate(parent.request) if parent else None
+    prefill = parent.generation if parent else None
     metadata = {
         "channel": channel_id,
         "thread": thread_ts,
