@@ -7,7 +7,7 @@ outside this package can trigger a lazy load or hold a session open by accident.
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypedDict
 
 from domain.request import GenerationRequest
 
@@ -293,3 +293,105 @@ class ScheduleRecord:
     runs: int
     max_tracks_per_run: int
     last_problem: str | None
+
+
+# --- What the storage update functions may change (keyword arguments, checked by mypy) ---
+
+
+class JobChanges(TypedDict, total=False):
+    """Columns of a job that `storage.jobs.update_job` may set."""
+
+    status: JobStatus
+    priority: int
+    request: dict[str, Any]
+    requested_by: str | None
+    channel_id: str | None
+    thread_ts: str | None
+    parent_track_id: int | None
+    batch_id: int | None
+    server: str | None
+    task_id: str | None
+    queue_position: int | None
+    submitted_at: datetime | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    not_before: datetime | None
+    last_known_at: datetime | None
+    unknown_polls: int
+    submissions: int
+    failures: int
+    lost_count: int
+    qc_regenerations: int
+    server_errors: int
+    duplicate_submissions: int
+    doubt_server: str | None
+    doubt_total: int | None
+    progress: float | None
+    stage: str | None
+    payload_sent: dict[str, Any] | None
+    enhancement: dict[str, Any] | None
+    result: list[dict[str, Any]] | None
+    error: str | None
+    error_detail: str | None
+    cancel_requested: bool
+    notes: list[str]
+
+
+class TrackChanges(TypedDict, total=False):
+    """Columns of a track that `storage.tracks.update_track` may set."""
+
+    file_path: str
+    file_size: int
+    audio_format: str
+    duration_s: float | None
+    sample_rate: int | None
+    channels: int | None
+    downloaded_at: datetime | None
+    qc_verdict: str | None
+    qc: dict[str, Any] | None
+    qc_problems: list[str]
+    rejected: bool
+    delivery_path: str | None
+
+
+class CardChanges(TypedDict, total=False):
+    """Columns of a status card that `storage.slack.update_card` may set."""
+
+    thread_ts: str | None
+    ts: str | None
+    rendered: str | None
+    rendered_at: datetime | None
+    final: bool
+    attempts: int
+    next_attempt_at: datetime | None
+    last_error: str | None
+
+
+class TrackPostChanges(TypedDict, total=False):
+    """Columns of a track post that `storage.slack.update_track_post` may set."""
+
+    state: TrackPostState
+    file_id: str | None
+    message_ts: str | None
+    attempts: int
+    next_attempt_at: datetime | None
+    last_error: str | None
+
+
+class DigestChanges(TypedDict, total=False):
+    """Columns of a batch digest that `storage.slack_digests.update_digest` may set."""
+
+    ts: str | None
+    rendered: str | None
+    rendered_at: datetime | None
+    final: bool
+    attempts: int
+    next_attempt_at: datetime | None
+    last_error: str | None
+
+
+class BatchDetailChanges(TypedDict, total=False):
+    """Keys `storage.batches.update_details` may merge into a batch's details."""
+
+    job_tags: dict[str, list[str]]  # job id -> the manifest row's tags
+    job_rows: dict[str, int]  # job id -> the manifest row it came from

@@ -7,12 +7,13 @@ batch priority) and resume like any other job.
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Unpack
 
 from sqlalchemy import func, select
 
 from domain.records import (
     UNFINISHED_STATUSES,
+    BatchDetailChanges,
     BatchRecord,
     BatchStatus,
     JobRecord,
@@ -147,7 +148,9 @@ async def finish_batch(
         return _record(batch)
 
 
-async def update_details(db: Database, batch_id: int, **details: Any) -> BatchRecord | None:
+async def update_details(
+    db: Database, batch_id: int, **details: Unpack[BatchDetailChanges]
+) -> BatchRecord | None:
     """Merge keys into a batch's details."""
     async with db.session() as session:
         batch = await session.get(Batch, batch_id)

@@ -2,11 +2,11 @@
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Unpack
 
 from sqlalchemy import ColumnElement, func, or_, select
 
-from domain.records import UNFINISHED_STATUSES, JobRecord, JobStatus
+from domain.records import UNFINISHED_STATUSES, JobChanges, JobRecord, JobStatus
 from storage._convert import to_record
 from storage.database import Database
 from storage.schema import Job, utcnow
@@ -124,7 +124,7 @@ async def update_job(
     job_id: int,
     *,
     expect: Collection[JobStatus] | None = None,
-    **changes: Any,
+    **changes: Unpack[JobChanges],
 ) -> JobRecord | None:
     """Apply `changes` if the job is in one of the `expect`ed states; None when it was not.
 

@@ -5,18 +5,20 @@ track posted exactly once even when the bot is killed in the middle.
 """
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Unpack
 
 from sqlalchemy import Select, SQLColumnExpression, delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from domain.records import (
+    CardChanges,
     JobRecord,
     JobStatus,
     MessageKind,
     PendingReactionRecord,
     SlackCardRecord,
     SlackMessageRecord,
+    TrackPostChanges,
     TrackPostRecord,
     TrackPostState,
 )
@@ -57,7 +59,9 @@ async def get_card(db: Database, job_id: int) -> SlackCardRecord | None:
     return await get_row(db, SlackCard, job_id, SlackCardRecord)
 
 
-async def update_card(db: Database, job_id: int, **changes: Any) -> SlackCardRecord | None:
+async def update_card(
+    db: Database, job_id: int, **changes: Unpack[CardChanges]
+) -> SlackCardRecord | None:
     """Change some columns of a card."""
     return await update_row(db, SlackCard, job_id, SlackCardRecord, **changes)
 
@@ -174,7 +178,9 @@ async def due_track_posts(
         return [to_record(p, TrackPostRecord) for p in (await session.scalars(query)).all()]
 
 
-async def update_track_post(db: Database, track_id: int, **changes: Any) -> TrackPostRecord | None:
+async def update_track_post(
+    db: Database, track_id: int, **changes: Unpack[TrackPostChanges]
+) -> TrackPostRecord | None:
     """Change some columns of a track post."""
     return await update_row(db, SlackTrackPost, track_id, TrackPostRecord, **changes)
 

@@ -3,7 +3,7 @@ digest's thread. Like job cards, the rows survive a restart, so a digest is post
 only edited, and every track of the batch is posted exactly once."""
 
 from datetime import datetime
-from typing import Any
+from typing import Unpack
 
 from sqlalchemy import func, or_, select
 
@@ -12,6 +12,7 @@ from domain.records import (
     SETTLED_POST_STATES,
     BatchDigestRecord,
     BatchRecord,
+    DigestChanges,
     TrackPostState,
 )
 from storage._convert import to_record
@@ -37,7 +38,9 @@ async def get_digest(db: Database, batch_id: int) -> BatchDigestRecord | None:
     return await get_row(db, SlackBatchDigest, batch_id, BatchDigestRecord)
 
 
-async def update_digest(db: Database, batch_id: int, **changes: Any) -> BatchDigestRecord | None:
+async def update_digest(
+    db: Database, batch_id: int, **changes: Unpack[DigestChanges]
+) -> BatchDigestRecord | None:
     """Change some columns of a digest."""
     return await update_row(db, SlackBatchDigest, batch_id, BatchDigestRecord, **changes)
 

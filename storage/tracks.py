@@ -2,12 +2,12 @@
 
 from collections.abc import Collection
 from datetime import datetime
-from typing import Any
+from typing import Any, Unpack
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from domain.records import TrackRecord
+from domain.records import TrackChanges, TrackRecord
 from storage._convert import to_record
 from storage._rows import update_row
 from storage.database import Database
@@ -64,7 +64,9 @@ async def list_tracks(
         return [to_record(t, TrackRecord) for t in (await session.scalars(query)).all()]
 
 
-async def update_track(db: Database, track_id: int, **changes: Any) -> TrackRecord | None:
+async def update_track(
+    db: Database, track_id: int, **changes: Unpack[TrackChanges]
+) -> TrackRecord | None:
     """Change some columns of a track; None when it does not exist."""
     return await update_row(db, Track, track_id, TrackRecord, **changes)
 

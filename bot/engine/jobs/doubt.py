@@ -26,7 +26,7 @@ from bot.engine.acestep import errors as e
 from bot.engine.jobs import messages as msg
 from bot.engine.jobs.context import EngineContext
 from bot.engine.jobs.servers import Server
-from domain.records import JobRecord, JobStatus
+from domain.records import JobChanges, JobRecord, JobStatus
 from storage import jobs as jobs_repo
 
 log = logging.getLogger(__name__)
@@ -107,7 +107,7 @@ def _arrived(before: int | None, now_total: int | None) -> bool:
 
 async def _release(ctx: EngineContext, job: JobRecord, *, arrived: bool) -> None:
     server_name = job.doubt_server or "the server"
-    changes: dict[str, object] = {"doubt_server": None, "doubt_total": None}
+    changes: JobChanges = {"doubt_server": None, "doubt_total": None}
     if arrived:
         changes["duplicate_submissions"] = job.duplicate_submissions + 1
         note = msg.possible_duplicate(server_name)
@@ -117,6 +117,5 @@ async def _release(ctx: EngineContext, job: JobRecord, *, arrived: bool) -> None
         log.warning("job %s: possible duplicate submission on %s", job.id, server_name)
     else:
         note = msg.submit_never_arrived(server_name)
-    await jobs_repo.update_job(
-        ctx.db, job.id, expect=QUEUED_ONLY, notes=[*job.notes, note], **changes
-    )
+    changes["notes"] = [*job.notes, note]
+    await jobs_repo.update_job(ctx.db, job.id, expect=QUEUED_ONLY, **changes)
