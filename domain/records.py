@@ -7,7 +7,7 @@ outside this package can trigger a lazy load or hold a session open by accident.
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 from domain.request import GenerationRequest
 
@@ -295,7 +295,38 @@ class ScheduleRecord:
     last_problem: str | None
 
 
-# --- What the storage update functions may change (keyword arguments, checked by mypy) ---
+# --- What the storage functions take as columns (keyword arguments, checked by mypy) ---
+
+
+class NewTrack(TypedDict):
+    """The columns of a new track row besides its key (`storage.tracks.add_track`)."""
+
+    file_path: str
+    file_size: int
+    audio_format: str
+    server: str
+    task_id: str
+    caption: str
+    lyrics: str
+    metas: dict[str, Any]
+    request_sent: dict[str, Any]
+    seed: NotRequired[str | None]
+    lm_model: NotRequired[str | None]
+    dit_model: NotRequired[str | None]
+    generation_info: NotRequired[str | None]
+    remote_file: NotRequired[str | None]
+    duration_s: NotRequired[float | None]
+    sample_rate: NotRequired[int | None]
+    channels: NotRequired[int | None]
+    submitted_at: NotRequired[datetime | None]
+    generated_at: NotRequired[datetime | None]
+    downloaded_at: NotRequired[datetime | None]
+    qc_verdict: NotRequired[str | None]
+    qc: NotRequired[dict[str, Any] | None]
+    qc_problems: NotRequired[list[str]]
+    rejected: NotRequired[bool]
+    placeholder: NotRequired[bool]
+    delivery_path: NotRequired[str | None]
 
 
 class JobChanges(TypedDict, total=False):

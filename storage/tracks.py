@@ -2,12 +2,12 @@
 
 from collections.abc import Collection
 from datetime import datetime
-from typing import Any, Unpack
+from typing import Unpack
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from domain.records import TrackChanges, TrackRecord
+from domain.records import NewTrack, TrackChanges, TrackRecord
 from storage._convert import to_record
 from storage._rows import update_row
 from storage.database import Database
@@ -15,7 +15,9 @@ from storage.jobs import seen_by
 from storage.schema import Job, Track
 
 
-async def add_track(db: Database, *, job_id: int, variant: int, **fields: Any) -> TrackRecord:
+async def add_track(
+    db: Database, *, job_id: int, variant: int, **fields: Unpack[NewTrack]
+) -> TrackRecord:
     """Record a downloaded file; if (job_id, variant) exists already, return that row unchanged."""
     try:
         async with db.session() as session:

@@ -26,7 +26,7 @@ from bot.engine.jobs.naming import output_path
 from bot.engine.jobs.servers import Server
 from bot.engine.jobs.transitions import requeue
 from domain import constants as c
-from domain.records import JobRecord, JobStatus, TrackRecord
+from domain.records import JobRecord, JobStatus, NewTrack, TrackRecord
 from domain.request import GenerationRequest
 from storage import jobs as jobs_repo
 from storage import tracks as tracks_repo
@@ -140,7 +140,7 @@ def _provenance(
     report: QcReport,
     delivery: Path | None,
     placeholder: bool,
-) -> dict[str, Any]:
+) -> NewTrack:
     """Every column of a track row besides its key: what was asked, what came back, checks."""
     info = _probe(path)
     payload = job.payload_sent or {}
