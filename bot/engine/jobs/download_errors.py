@@ -13,7 +13,7 @@ from bot.engine.acestep import errors as e
 from bot.engine.jobs import messages as msg
 from bot.engine.jobs.context import EngineContext
 from bot.engine.jobs.servers import Server
-from bot.engine.jobs.transitions import fail, requeue, retry_or_fail
+from bot.engine.jobs.transitions import count_server_error, fail, requeue, retry_or_fail
 from domain.records import JobRecord, JobStatus
 from storage import jobs as jobs_repo
 
@@ -56,17 +56,9 @@ async def server_ready(ctx: EngineContext, server: Server, job: JobRecord) -> bo
 
 async def _count_server_error(ctx: EngineContext, job: JobRecord, reason: str) -> None:
     """A 5xx on a download is the server's trouble; bounded per job, then the job fails."""
-    errors = job.server_errors + 1
-    if errors >= ctx.config.server_error_limit:
-        await fail(
-            ctx,
-            job,
-            msg.server_errors_gave_up(errors, reason),
-            expect=DOWNLOADING_ONLY,
-            server_errors=errors,
-        )
-        return
-    await jobs_repo.update_job(ctx.db, job.id, expect=DOWNLOADING_ONLY, server_errors=errors)
+    errors = await count_server_error(ctx, job, reason, expect=DOWNLOADING_ONLY)
+    if errors is not None:
+        await jobs_repo.update_job(ctx.db, job.id, expect=DOWNLOADING_ONLY, server_errors=errors)
 
 
 def _refusal(exc: e.AceStepError) -> str | None:

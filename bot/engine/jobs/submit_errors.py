@@ -14,7 +14,7 @@ from bot.engine.jobs import doubt
 from bot.engine.jobs import messages as msg
 from bot.engine.jobs.context import EngineContext
 from bot.engine.jobs.servers import Server
-from bot.engine.jobs.transitions import fail
+from bot.engine.jobs.transitions import count_server_error, fail
 from domain import constants as c
 from domain.records import JobRecord, JobStatus
 from storage import jobs as jobs_repo
@@ -72,15 +72,8 @@ async def _hold_for_server(
     ctx: EngineContext, job: JobRecord, server: Server, reason: str, now: datetime
 ) -> None:
     """A server error on submit: hold the job for later (others go first), bounded in count."""
-    errors = job.server_errors + 1
-    if errors >= ctx.config.server_error_limit:
-        await fail(
-            ctx,
-            job,
-            msg.server_errors_gave_up(errors, reason),
-            expect=QUEUED_ONLY,
-            server_errors=errors,
-        )
+    errors = await count_server_error(ctx, job, reason, expect=QUEUED_ONLY)
+    if errors is None:
         return
     notes = (
         job.notes if job.server_errors else [*job.notes, msg.held_for_server(server.name, reason)]

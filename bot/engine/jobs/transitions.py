@@ -77,6 +77,19 @@ async def fail(
     return updated
 
 
+async def count_server_error(
+    ctx: EngineContext, job: JobRecord, reason: str, *, expect: Collection[JobStatus]
+) -> int | None:
+    """One more server error met by `job` (the server's trouble, not the job's attempts): the new
+    count, or None when it reached ACESTEP_SERVER_ERROR_LIMIT and the job failed with `reason`."""
+    errors = job.server_errors + 1
+    if errors < ctx.config.server_error_limit:
+        return errors
+    gave_up = msg.server_errors_gave_up(errors, reason)
+    await fail(ctx, job, gave_up, expect=expect, server_errors=errors)
+    return None
+
+
 async def retry_or_fail(
     ctx: EngineContext,
     job: JobRecord,
