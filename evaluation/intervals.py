@@ -41,4 +41,6 @@ def wilson_interval(successes: int, trials: int, confidence: float = 0.95) -> In
     scale = 1 + z * z / trials
     centre = (p + z * z / (2 * trials)) / scale
     half = z / scale * math.sqrt(p * (1 - p) / trials + z * z / (4 * trials * trials))
-    return Interval(max(0.0, centre - half), min(1.0, centre + half))
+    low = 0.0 if successes == 0 else max(0.0, centre - half)  # exact ends, not rounding residue
+    high = 1.0 if successes == trials else min(1.0, centre + half)
+    return Interval(low, high)

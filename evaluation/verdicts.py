@@ -60,7 +60,7 @@ def more_votes_needed(
     needed = votes * (half / distance) ** 2
     if needed >= votes + cap:
         return cap
-    return min(cap, max(1, math.ceil(needed) - votes))
+    return min(cap, max(1, math.ceil(round(needed, 9)) - votes))  # round: float residue
 
 
 def overall(verdicts: Sequence[Verdict]) -> OverallVerdict:
