@@ -18,6 +18,7 @@ COPY audiofile ./audiofile
 COPY bot ./bot
 COPY commands ./commands
 COPY domain ./domain
+COPY evaluation ./evaluation
 COPY presets ./presets
 COPY standin ./standin
 COPY storage ./storage
