@@ -20,7 +20,9 @@ LIST_LIMIT = 10
 
 async def jobs(text: str, services: CommandServices, caller: Caller) -> Reply:
     """jobs — the latest jobs and where each one is"""
-    recent = await jobs_repo.list_jobs(services.db, visible_to=visible_to(caller), limit=LIST_LIMIT)
+    recent = await jobs_repo.list_jobs(
+        services.db, visible_to=visible_to(caller), hide_blinded=True, limit=LIST_LIMIT
+    )
     return Reply(
         title="Recent jobs",
         text=f"The last {len(recent)} job(s), newest first." if recent else "No jobs yet.",
@@ -32,7 +34,7 @@ async def jobs(text: str, services: CommandServices, caller: Caller) -> Reply:
 async def tracks(text: str, services: CommandServices, caller: Caller) -> Reply:
     """tracks — the latest tracks and their files"""
     recent = await tracks_repo.list_tracks(
-        services.db, visible_to=visible_to(caller), limit=LIST_LIMIT
+        services.db, visible_to=visible_to(caller), hide_blinded=True, limit=LIST_LIMIT
     )
     return Reply(
         title="Recent tracks",

@@ -14,7 +14,9 @@ TOP_LIMIT = 10
 async def top(text: str, services: CommandServices, caller: Caller) -> Reply:
     """top — the best-rated tracks of the last 7 days"""
     since = datetime.now(UTC) - timedelta(days=TOP_DAYS)
-    best = await ratings_repo.top_tracks(services.db, since=since, limit=TOP_LIMIT)
+    best = await ratings_repo.top_tracks(
+        services.db, since=since, limit=TOP_LIMIT, hide_blinded=True
+    )
     lines = tuple(
         f"track {item.track.id} (job {item.track.job_id} v{item.track.variant}): "
         f"score {item.score:+g} from {item.ratings} rating(s) — {item.track.caption[:80]}"

@@ -195,6 +195,7 @@ class BatchRecord:
     channel_id: str | None = None
     finished_at: datetime | None = None
     details: dict[str, Any] = field(default_factory=dict)
+    evaluation_id: int | None = None  # the listening session whose candidates it makes
 
 
 @dataclass(frozen=True, slots=True)

@@ -82,6 +82,7 @@ async def create_batch(
     requested_by: str | None = None,
     channel_id: str | None = None,
     details: dict[str, Any] | None = None,
+    evaluation_id: int | None = None,
 ) -> tuple[BatchRecord, list[int]]:
     """Store a batch and every one of its jobs (QUEUED) at once; returns the batch and job ids."""
     tracks = sum(int(job.request.get("variants", 1)) for job in jobs)
@@ -96,6 +97,7 @@ async def create_batch(
             requested_by=requested_by,
             channel_id=channel_id,
             details=details or {},
+            evaluation_id=evaluation_id,
         )
         session.add(batch)
         await session.flush()

@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, func, or_, select
 from domain.records import UNFINISHED_STATUSES, JobChanges, JobRecord, JobStatus
 from storage._convert import to_record
 from storage.database import Database
+from storage.evaluations import blinded_batch_ids
 from storage.schema import Job, utcnow
 
 
@@ -59,17 +60,20 @@ async def list_jobs(
     batch_id: int | None = None,
     ids: Collection[int] | None = None,
     visible_to: tuple[str, str | None] | None = None,
+    hide_blinded: bool = False,
     limit: int | None = 50,
     oldest_first: bool = False,
 ) -> list[JobRecord]:
     """Jobs matching every filter given, newest first unless asked otherwise.
 
     `visible_to` (user id, channel id): only jobs that person asked for or that were made in that
-    channel.
+    channel. `hide_blinded`: leave out the candidates of listening sessions not yet closed.
     """
     query = select(Job)
     if visible_to is not None:
         query = query.where(seen_by(*visible_to))
+    if hide_blinded:
+        query = query.where(not_blinded())
     if statuses is not None:
         query = query.where(Job.status.in_([str(s) for s in statuses]))
     if requested_by is not None:
@@ -215,6 +219,12 @@ async def queued_ahead(db: Database, job: JobRecord) -> int:
 
 def _record(job: Job) -> JobRecord:
     return to_record(job, JobRecord, status=JobStatus(job.status))
+
+
+def not_blinded() -> ColumnElement[bool]:
+    """Jobs that are not making candidates for a listening session still open: what raters may
+    be shown (a listing naming a candidate's preset or caption would unblind the test)."""
+    return or_(Job.batch_id.is_(None), Job.batch_id.not_in(blinded_batch_ids()))
 
 
 def seen_by(user_id: str, channel_id: str | None) -> ColumnElement[bool]:

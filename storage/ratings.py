@@ -16,7 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from domain.records import RatingRecord, TrackRecord
 from storage._convert import to_record
 from storage.database import Database
-from storage.schema import Rating, Track
+from storage.jobs import not_blinded
+from storage.schema import Job, Rating, Track
 
 
 @dataclass(frozen=True)
@@ -63,8 +64,11 @@ async def ratings_for(db: Database, track_ids: Collection[int]) -> list[RatingRe
         return [to_record(r, RatingRecord) for r in (await session.scalars(query)).all()]
 
 
-async def top_tracks(db: Database, *, since: datetime | None, limit: int = 10) -> list[TrackScore]:
-    """Tracks with the highest summed rating (ratings given since `since`), best first."""
+async def top_tracks(
+    db: Database, *, since: datetime | None, limit: int = 10, hide_blinded: bool = False
+) -> list[TrackScore]:
+    """Tracks with the highest summed rating (ratings given since `since`), best first
+    (`hide_blinded`: see `storage.jobs.list_jobs`)."""
     rating = counted().subquery()
     totals = select(
         rating.c.track_id, func.sum(rating.c.score).label("score"), func.count().label("n")
@@ -78,6 +82,8 @@ async def top_tracks(db: Database, *, since: datetime | None, limit: int = 10) -
         .order_by(ranked.c.score.desc(), ranked.c.n.desc(), Track.id.desc())
         .limit(limit)
     )
+    if hide_blinded:
+        query = query.join(Job, Job.id == Track.job_id).where(not_blinded())
     async with db.session() as session:
         rows = (await session.execute(query)).all()
         return [

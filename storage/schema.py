@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from domain.evaluations import EvalStatus, PairState, Side
 from domain.records import (
     BatchStatus,
     JobStatus,
@@ -201,6 +202,10 @@ class Batch(Base):
     channel_id: Mapped[str | None] = mapped_column(String(64))
     finished_at: Mapped[datetime | None]
     details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # the listening session whose ACE-Step candidates this batch makes (hidden until it closes)
+    evaluation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("eval_sessions.id", use_alter=True, name="fk_batches_evaluation"), index=True
+    )
 
 
 class Lease(Base):
@@ -323,3 +328,93 @@ class Schedule(Base):
     runs: Mapped[int] = mapped_column(default=0)
     max_tracks_per_run: Mapped[int]
     last_problem: Mapped[str | None] = mapped_column(Text)
+
+
+class EvalSession(Base):
+    """A blind listening test: references, their ACE-Step candidates, the raters' votes."""
+
+    __tablename__ = "eval_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[EvalStatus] = mapped_column(StateColumn(EvalStatus), index=True)
+    origin: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    seed: Mapped[int]
+    owner: Mapped[str | None] = mapped_column(String(64))
+    channel_id: Mapped[str | None] = mapped_column(String(64))
+    thread_ts: Mapped[str | None] = mapped_column(String(32))
+    raters: Mapped[list[Any]] = mapped_column(default=list)
+    rater_group: Mapped[str | None] = mapped_column(String(64))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("batches.id"))
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    started_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    closed_by: Mapped[str | None] = mapped_column(String(64))
+    report_posted: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class EvalReference(Base):
+    """An incumbent track in a session; (session, content hash) is unique: importing twice adds
+    nothing."""
+
+    __tablename__ = "eval_references"
+    __table_args__ = (UniqueConstraint("session_id", "sha256", name="uq_eval_references_hash"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("eval_sessions.id"), index=True)
+    zone: Mapped[str] = mapped_column(String(64))
+    file_path: Mapped[str] = mapped_column(String(1024))
+    sha256: Mapped[str] = mapped_column(String(64))
+    size_bytes: Mapped[int]
+    duration_s: Mapped[float] = mapped_column(Float)
+    audio_format: Mapped[str] = mapped_column(String(8))
+    original_name: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    genre: Mapped[str | None] = mapped_column(String(255))
+    bpm: Mapped[int | None]
+    key: Mapped[str | None] = mapped_column(String(32))
+    caption: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(String(255))
+
+
+class EvalPair(Base):
+    """A reference, its chosen ACE-Step candidate and their two blinded listening files."""
+
+    __tablename__ = "eval_pairs"
+    __table_args__ = (UniqueConstraint("session_id", "number", name="uq_eval_pairs_number"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("eval_sessions.id"), index=True)
+    reference_id: Mapped[int] = mapped_column(ForeignKey("eval_references.id"), unique=True)
+    number: Mapped[int]
+    zone: Mapped[str] = mapped_column(String(64))
+    state: Mapped[PairState] = mapped_column(StateColumn(PairState), index=True)
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id"), index=True)
+    track_id: Mapped[int | None] = mapped_column(ForeignKey("tracks.id"))
+    ace_side: Mapped[Side | None] = mapped_column(String(1))
+    file_a: Mapped[str | None] = mapped_column(String(1024))
+    file_b: Mapped[str | None] = mapped_column(String(1024))
+    reason: Mapped[str | None] = mapped_column(Text)
+    details: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    card_channel: Mapped[str | None] = mapped_column(String(64))
+    card_ts: Mapped[str | None] = mapped_column(String(32))
+    file_ids: Mapped[list[Any]] = mapped_column(default=list)
+
+
+class EvalVote(Base):
+    """One rater's 1–5 scores for A and B of one pair; changed in place until the session closes."""
+
+    __tablename__ = "eval_votes"
+    __table_args__ = (UniqueConstraint("pair_id", "rater", name="uq_eval_votes_pair_rater"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("eval_sessions.id"), index=True)
+    pair_id: Mapped[int] = mapped_column(ForeignKey("eval_pairs.id"), index=True)
+    rater: Mapped[str] = mapped_column(String(64))
+    score_a: Mapped[int]
+    score_b: Mapped[int]
+    comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -11,7 +11,7 @@ from domain.records import NewTrack, TrackChanges, TrackRecord
 from storage._convert import to_record
 from storage._rows import update_row
 from storage.database import Database
-from storage.jobs import seen_by
+from storage.jobs import not_blinded, seen_by
 from storage.schema import Job, Track
 
 
@@ -47,14 +47,19 @@ async def list_tracks(
     since: datetime | None = None,
     include_rejected: bool = False,
     visible_to: tuple[str, str | None] | None = None,
+    hide_blinded: bool = False,
     limit: int | None = 50,
     oldest_first: bool = False,
 ) -> list[TrackRecord]:
-    """Tracks matching every filter given, newest first unless asked otherwise (`visible_to`: see
-    `storage.jobs.list_jobs`)."""
+    """Tracks matching every filter given, newest first unless asked otherwise (`visible_to` and
+    `hide_blinded`: see `storage.jobs.list_jobs`)."""
     query = select(Track)
+    if visible_to is not None or hide_blinded:
+        query = query.join(Job, Job.id == Track.job_id)
     if visible_to is not None:
-        query = query.join(Job, Job.id == Track.job_id).where(seen_by(*visible_to))
+        query = query.where(seen_by(*visible_to))
+    if hide_blinded:
+        query = query.where(not_blinded())
     if job_ids is not None:
         query = query.where(Track.job_id.in_(list(job_ids)))
     if since is not None:

@@ -40,9 +40,9 @@ async def home_view(bot: SlackBot, user_id: str) -> dict[str, Any]:
     if refusal is not None:
         return {"type": "home", "blocks": [section(escape_mrkdwn(refusal.text))]}
     db = bot.services.db
-    mine = await jobs_repo.list_jobs(db, requested_by=user_id, limit=RECENT_JOBS)
+    mine = await jobs_repo.list_jobs(db, requested_by=user_id, hide_blinded=True, limit=RECENT_JOBS)
     best = await ratings_repo.top_tracks(
-        db, since=bot.clock() - timedelta(days=7), limit=TOP_TRACKS
+        db, since=bot.clock() - timedelta(days=7), limit=TOP_TRACKS, hide_blinded=True
     )
     reports = await probe_all(bot.services.servers)
     blocks: list[Block] = [
