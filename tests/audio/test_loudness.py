@@ -59,6 +59,30 @@ def test_agrees_with_pyloudnorm_on_mono_at_44k1(music: NDArray[np.float32]) -> N
     assert integrated_loudness(mono, 44_100) == pytest.approx(reference, abs=0.1)
 
 
+@pytest.mark.parametrize(
+    ("channels", "index", "offset_db"),
+    [(5, 3, 1.5), (5, 2, 0.0), (6, 3, None), (6, 4, 1.5)],
+    ids=["5ch-Ls", "5ch-C", "6ch-LFE", "6ch-Ls"],
+)
+def test_surround_channels_are_weighted_and_lfe_left_out(
+    channels: int, index: int, offset_db: float | None
+) -> None:
+    """BS.1770: surrounds count 1.41x (+1.5 dB), the LFE of a 5.1 file (4th channel) not at all."""
+    program = np.zeros((SAMPLE_RATE * 5, channels), np.float32)
+    program[:, index] = sine(5, -23)[:, 0]
+    front = np.zeros_like(program)
+    front[:, 0] = program[:, index]
+
+    reading = integrated_loudness(program, SAMPLE_RATE)
+
+    if offset_db is None:
+        assert reading is None
+    else:
+        expected = integrated_loudness(front, SAMPLE_RATE)
+        assert expected is not None
+        assert reading == pytest.approx(expected + offset_db, abs=0.05)
+
+
 def test_block_size_does_not_change_the_reading(music: NDArray[np.float32]) -> None:
     meter = LoudnessMeter(SAMPLE_RATE, 2)
     for start in range(0, len(music), 12_345):
