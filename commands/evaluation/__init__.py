@@ -1,0 +1,1 @@
+"""The listening test's commands: `eval import`, `eval prepare`, `eval status` and more."""
