@@ -55,3 +55,9 @@ def test_batch_throughput_smoke_runs_and_every_track_reaches_slack() -> None:
     assert "tracks made        4 / 4" in output
     assert re.search(r"Slack calls/track  \d+\.\d\d", output), output
     assert "files.completeUploadExternal     4" in output
+
+
+def test_loudness_smoke_prints_every_figure() -> None:
+    output = _run_smoke("bench/loudness.py")
+    for figure in ("integrated loudness (pyebur128)", "true peak", "pyloudnorm", "listening pair"):
+        assert figure in output
