@@ -342,3 +342,20 @@ def test_session_names_and_options_are_checked() -> None:
     ):
         with pytest.raises(UsageError, match=message.replace("(", r"\(").replace(")", r"\)")):
             parse_prepare_args(bad, presets)
+
+
+async def test_eval_text_commands_explain_themselves(services: Services) -> None:
+    listing = await handle("/music eval", services, CALLER)
+    assert "No listening-test session yet" in listing.text
+    typed = await handle("/music eval import q1", services, CALLER)
+    assert not typed.ok
+    assert "Attach the reference audio files" in typed.text
+    assert "acemusic eval import q1 <folder|manifest.csv>" in typed.text
+    unknown = await handle("/music eval dance q1", services, CALLER)
+    assert not unknown.ok
+    assert "`eval dance` is not an eval command; one of: import, prepare, status" in unknown.text
+    missing = await handle("/music eval status nope", services, CALLER)
+    assert not missing.ok
+    assert "No session is called nope" in missing.text
+    help_text = (await handle("/music help", services, CALLER)).plain()
+    assert "eval import|prepare|start|close|report|status <session>" in help_text

@@ -144,8 +144,10 @@ async def seal_pair(
     chosen = choose_candidate(present, reference.duration_s)
     if chosen is None:
         variants = int(job.request.get("variants", len(tracks)))
-        reason = _no_candidate(f"all {variants} variants failed the audio checks")
-        return await _settle(services, pair, PairState.NO_CANDIDATE, reason)
+        why = f"all {variants} variants failed the audio checks"
+        if choose_candidate(tracks, reference.duration_s) is not None:
+            why = "the files of the variants that passed the audio checks are missing"
+        return await _settle(services, pair, PairState.NO_CANDIDATE, _no_candidate(why))
     return await _render(
         services, session, pair=pair, reference=reference, chosen=chosen, tracks=tracks
     )
