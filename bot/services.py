@@ -88,7 +88,6 @@ def command_policy(settings: Settings) -> CommandPolicy:
         allowed_users=tuple(settings.slack_allowed_users),
         schedule_users=tuple(settings.slack_schedule_users),
         allowed_channels=tuple(settings.slack_allowed_channels),
-        output_dir=settings.output_dir,
     )
 
 

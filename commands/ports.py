@@ -39,7 +39,6 @@ class CommandPolicy:
     allowed_users: tuple[str, ...] = ()  # SLACK_ALLOWED_USERS (empty: everyone)
     schedule_users: tuple[str, ...] = ()  # SLACK_SCHEDULE_USERS (empty: everyone allowed)
     allowed_channels: tuple[str, ...] = ()  # SLACK_ALLOWED_CHANNELS (empty: every channel)
-    output_dir: Path = Path("outputs")  # OUTPUT_DIR: listening-test references are copied here
 
 
 class JobQueue(Protocol):

@@ -5,6 +5,8 @@ sessions. Importing from files is done by the entry points that have files (a Sl
 attachments, `acemusic eval import`); typed alone, `eval import` says how.
 """
 
+from typing import Final
+
 from commands.context import Caller
 from commands.errors import UsageError
 from commands.evaluation.args import (
@@ -19,7 +21,7 @@ from commands.ports import CommandServices
 from commands.registry import Handler
 from commands.replies import Reply
 
-EXAMPLE = "/music eval status q1"
+EXAMPLE: Final = "/music eval status q1"
 
 
 async def eval_import(text: str, services: CommandServices, caller: Caller) -> Reply:
@@ -44,7 +46,7 @@ async def eval_status(text: str, services: CommandServices, caller: Caller) -> R
     return await (list_sessions_reply(services) if name is None else session_status(services, name))
 
 
-SUBCOMMANDS: dict[str, Handler] = {
+SUB_VERBS: Final[dict[str, Handler]] = {
     "import": eval_import,
     "prepare": eval_prepare,
     "status": eval_status,
@@ -59,8 +61,8 @@ async def evaluation(text: str, services: CommandServices, caller: Caller) -> Re
     sub, _, rest = text.strip().partition(" ")
     if not sub:
         return await list_sessions_reply(services)
-    handler = SUBCOMMANDS.get(sub.lower())
+    handler = SUB_VERBS.get(sub.lower())
     if handler is None:
-        known = ", ".join(SUBCOMMANDS)
+        known = ", ".join(SUB_VERBS)
         raise UsageError(f"`eval {sub}` is not an eval command; one of: {known}.", EXAMPLE)
     return await handler(rest.strip(), services, caller)

@@ -25,7 +25,7 @@ from bot.adapters.cli.common import (
     stderr,
 )
 from bot.adapters.cli.doctor import run_doctor
-from bot.adapters.cli.evaluation import eval_group
+from bot.adapters.cli.evaluation import evaluation_group
 from bot.adapters.console.chat import chat as console_chat
 from bot.adapters.console.chat import describe_file, describe_outcome, job_json, render, track_json
 from bot.adapters.console.progress import JobWatcher
@@ -49,9 +49,6 @@ log = logging.getLogger("acemusic")
 @click.version_option(package_name="acemusic")
 def main() -> None:
     """ACE Music bot: make background music with ACE-Step from Slack, a console or scripts."""
-
-
-main.add_command(eval_group)
 
 
 @main.command()
@@ -285,3 +282,6 @@ async def batch(
             as_json=as_json,
             emit=stderr,
         )
+
+
+main.add_command(evaluation_group)
