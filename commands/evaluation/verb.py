@@ -64,5 +64,5 @@ async def evaluation(text: str, services: CommandServices, caller: Caller) -> Re
     handler = SUB_VERBS.get(sub.lower())
     if handler is None:
         known = ", ".join(SUB_VERBS)
-        raise UsageError(f"`eval {sub}` is not an eval command; one of: {known}.", EXAMPLE)
+        raise UsageError(f"'{sub}' is not an eval command: {known}.", EXAMPLE)
     return await handler(rest.strip(), services, caller)

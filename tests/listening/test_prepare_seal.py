@@ -353,7 +353,7 @@ async def test_eval_text_commands_explain_themselves(services: Services) -> None
     assert "acemusic eval import q1 <folder|manifest.csv>" in typed.text
     unknown = await handle("/music eval dance q1", services, CALLER)
     assert not unknown.ok
-    assert "`eval dance` is not an eval command; one of: import, prepare, status" in unknown.text
+    assert "'dance' is not an eval command: import, prepare, status" in unknown.text
     missing = await handle("/music eval status nope", services, CALLER)
     assert not missing.ok
     assert "No session is called nope" in missing.text
