@@ -41,11 +41,12 @@ async def test_attached_references_are_imported(make_bot: MakeBot, tmp_path: Pat
     event = payloads.app_mention("eval import Q1 zone=spa")
     attach(h, event, {"calm.wav": good, "broken.mp3": b"not audio" * 50})
     await h.event(event)
+    (first_answer,) = await private_answers(h, 1)  # mentions are handled concurrently
     manifest = b"file,zone,bpm\njazz.wav,hotel lobby,92\n"
     second = payloads.app_mention("eval import q1 zone=spa")  # for files the manifest leaves out
     attach(h, second, {"refs.csv": manifest, "jazz.wav": other, "calm.wav": good})
     await h.event(second)
-    first_answer, second_answer = await private_answers(h, 2)
+    second_answer = (await private_answers(h, 2))[1]
     assert "Session q1: 1 reference(s) imported, 1 refused" in first_answer
     assert "broken.mp3: undecodable audio" in first_answer
     assert "1 reference(s) imported, 1 already imported" in second_answer
