@@ -15,6 +15,7 @@ import httpx
 
 from bot.engine.acestep.client import AceStepClient
 from bot.engine.acestep.urls import public_url
+from bot.engine.evaluations.references import ReferenceFiles
 from bot.engine.fleet import Fleet
 from bot.engine.jobs.context import EngineConfig, EngineContext
 from bot.engine.jobs.runner import JobEngine
@@ -55,6 +56,11 @@ class Services:
     def fleet(self) -> Fleet:
         """The servers' reports and estimates, for commands."""
         return Fleet(self.servers)
+
+    @property
+    def references(self) -> ReferenceFiles:
+        """Listening-test reference files, under OUTPUT_DIR/eval/refs."""
+        return ReferenceFiles(self.settings.output_dir / "eval" / "refs")
 
     @property
     def placeholder_engine(self) -> bool:

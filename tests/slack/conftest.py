@@ -22,6 +22,7 @@ import pytest
 
 from bot.adapters.slack.serve import Mode, RunningBot, running_bot
 from bot.engine.batches.service import settle_batches
+from bot.engine.evaluations.seal import seal_sessions
 from bot.services import Services, open_services
 from domain.records import JobRecord
 from storage import jobs as jobs_repo
@@ -76,6 +77,7 @@ class Harness:
         engine = self.services.engine
         await engine.tick()
         await settle_batches(self.services, now=self.clock())
+        await seal_sessions(self.services)
         await self.run.scheduler.run_due()
         assert self.run.bot.publisher is not None
         await self.run.bot.publisher.run_once()
