@@ -8,7 +8,8 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.engine.batches.report import COLUMNS, neutralise_cell, write_report
+from bot.engine.batches.report import COLUMNS, write_report
+from domain.spreadsheet import neutralise_cell
 from bot.engine.batches.service import settle_batches
 from bot.services import Services
 from commands.batch import plan_manifest, submit_plan
