@@ -279,17 +279,13 @@ def detail_lines(report: SessionReport) -> list[str]:
         "Rater agreement: Krippendorff's alpha "
         + (f"{alpha:.2f}" if alpha is not None else "not defined (too few votes)"),
         "Votes per rater: "
-        + (", ".join(f"{_rater(r.rater)} {r.votes}" for r in figures.raters) or "none"),
+        + (", ".join(f"{r.rater} {r.votes}" for r in figures.raters) or "none"),
         _cost_line(report),
         _method_line(figures),
     ]
     if report.placeholder:
         lines.append(PLACEHOLDER_NOTE)
     return lines
-
-
-def _rater(rater: str) -> str:
-    return f"<@{rater}>" if re.fullmatch(r"[UW][A-Z0-9]+", rater) else rater
 
 
 def _cost_line(report: SessionReport) -> str:

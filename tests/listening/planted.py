@@ -19,6 +19,7 @@ import numpy as np
 from audiofile.codec import write_audio
 from domain.evaluations import EvalPairRecord, EvalSessionRecord, EvalStatus, PairState
 from domain.records import JobStatus
+from domain.request import GenerationRequest
 from storage import batches as batches_repo
 from storage import evaluations as evals
 from storage import jobs as jobs_repo
@@ -52,6 +53,13 @@ class Planted:
     missing: list[EvalPairRecord]  # NO_CANDIDATE pairs
     scores: dict[int, tuple[int, int]] = field(default_factory=dict)  # pair id -> (ACE, incumbent)
     originals: list[str] = field(default_factory=list)  # the references' original file names
+
+
+def _request(zone: str) -> dict[str, object]:
+    request = GenerationRequest(
+        caption=f"{CAPTION_WORD} {zone} groove", duration_s=30, variants=2, preset_id=zone
+    )
+    return request.model_dump(mode="json")
 
 
 def _tone(seconds: float, freq: float) -> np.ndarray:
@@ -92,7 +100,7 @@ async def plant_session(
         db,
         name=f"eval {name}",
         origin="slack",
-        jobs=[NewJob({"variants": 2, "caption": CAPTION_WORD}) for _ in refs],
+        jobs=[NewJob(_request(ref.zone)) for ref in refs],
         priority=5,
         evaluation_id=session.id,
     )
