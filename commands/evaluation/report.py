@@ -278,8 +278,7 @@ def detail_lines(report: SessionReport) -> list[str]:
     lines = [
         "Rater agreement: Krippendorff's alpha "
         + (f"{alpha:.2f}" if alpha is not None else "not defined (too few votes)"),
-        "Votes per rater: "
-        + (", ".join(f"{r.rater} {r.votes}" for r in figures.raters) or "none"),
+        "Votes per rater: " + (", ".join(f"{r.rater} {r.votes}" for r in figures.raters) or "none"),
         _cost_line(report),
         _method_line(figures),
     ]

@@ -190,6 +190,7 @@ async def test_listening_session_in_slack_with_the_blinding_test(
     report = next(m for m in thread if "Overall: PARTIAL" in m.text)
     for line in ("spa: GO", "hotel-lobby: NO-GO", "cafe: UNDECIDED"):
         assert line in str(report.blocks)
+
     async def chart_shared() -> list[Any]:
         files = h.fake.workspace.files_in(CHANNEL_ID, started.thread_ts)
         return [f for f in files if f.name.endswith(".png")]
