@@ -107,9 +107,13 @@ def forbidden_patterns(h: Harness, planted: Planted) -> list[re.Pattern[str]]:
 def what_the_bot_showed(h: Harness, upto: int) -> list[str]:
     """Every request the bot made to Slack (messages, edits, ephemerals, modals, file names and
     titles) and every private answer through a response_url, as JSON text."""
-    sent = [json.dumps(call.args, default=str) for call in h.fake.calls[:upto]]
-    sent += [json.dumps(post.body, default=str) for post in h.fake.response_posts]
-    sent += [json.dumps(view.definition) for view in h.fake.workspace.views.values()]
+    sent = [json.dumps(call.args, default=str, ensure_ascii=False) for call in h.fake.calls[:upto]]
+    sent += [
+        json.dumps(post.body, default=str, ensure_ascii=False) for post in h.fake.response_posts
+    ]
+    sent += [
+        json.dumps(view.definition, ensure_ascii=False) for view in h.fake.workspace.views.values()
+    ]
     return sent
 
 

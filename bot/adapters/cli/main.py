@@ -19,6 +19,7 @@ import click
 
 from bot.adapters.cli.batch import batch_command
 from bot.adapters.cli.doctor import run_doctor
+from bot.adapters.cli.evaluation import evaluation_group
 from bot.adapters.console.chat import chat as console_chat
 from bot.adapters.console.chat import describe_file, describe_outcome, job_json, render, track_json
 from bot.adapters.console.progress import JobWatcher
@@ -322,3 +323,6 @@ async def batch(
             as_json=as_json,
             emit=_stderr,
         )
+
+
+main.add_command(evaluation_group)
