@@ -23,6 +23,8 @@ from bot.adapters.slack.evaluation_render import (
     SCORE_B,
     VOTE_ACTION,
 )
+from commands.context import Caller
+from commands.router import handle
 from domain.evaluations import EvalPairRecord, EvalStatus
 from storage import evaluations as evals
 from tests.fakeslack import CHANNEL_ID, OTHER_USER_ID, USER_ID, payloads
@@ -219,3 +221,58 @@ async def test_listening_session_in_slack_with_the_blinding_test(
         leaks = [text[:200] for text in shown if pattern.search(text)]
         assert not leaks, f"{pattern.pattern!r} shown before close: {leaks[:2]}"
     assert not h.fake.problems
+
+
+async def test_posting_resumes_after_a_restart_and_posts_nothing_twice(
+    make_bot: MakeBot,
+) -> None:
+    h = await make_bot("socket", slack_channel_post_gap_seconds=0)
+    planted = await plant_session(h.services.db, h.services.settings.output_dir, owner=USER_ID)
+    # a file id recorded just before a crash, whose upload never reached Slack
+    await evals.update_pair(h.services.db, planted.pairs[0].id, file_ids=["F0NEVERSHARED"])
+    await h.slash("eval start q1")
+    for _ in range(6):
+        await h.one_pass()
+    posted_before = len(h.fake.workspace.files)
+    assert 0 < posted_before < 2 * len(planted.pairs)  # stopped half-way
+    await h.stop()
+
+    again = await make_bot("socket", fake=h.fake, slack_channel_post_gap_seconds=0)
+    pairs = await cards_posted(again, planted)
+    started = await session(again)
+    assert started.thread_ts is not None
+    names = [f.name for f in again.fake.workspace.files_in(CHANNEL_ID, started.thread_ts)]
+    assert sorted(names) == sorted(f"{p.label}-{side}.mp3" for p in pairs for side in "AB")
+    thread = again.fake.workspace.thread(CHANNEL_ID, started.thread_ts)
+    cards = [m for m in thread if m.blocks and "Vote" in str(m.blocks)]
+    assert len(cards) == len(pairs)
+    roots = [
+        m
+        for m in again.fake.workspace.channel_messages(CHANNEL_ID)
+        if "Listening session" in m.text
+    ]
+    assert len(roots) == 1
+
+    # closed from the terminal: the Slack process posts the report once
+    closed = await handle("eval close q1", again.services, Caller("cli", user_id="cli"))
+    assert closed.ok
+
+    async def report_posted() -> bool:
+        return bool((await session(again)).report_posted)
+
+    await again.until(report_posted, what="the report")
+    for _ in range(3):
+        await again.one_pass()
+    thread = again.fake.workspace.thread(CHANNEL_ID, started.thread_ts)
+    assert sum("Overall:" in m.text for m in thread) == 1
+
+
+async def test_votes_pass_the_allow_lists_first(make_bot: MakeBot) -> None:
+    h = await make_bot("socket", slack_channel_post_gap_seconds=0, slack_allowed_users=[USER_ID])
+    h.fake.workspace.add_user(RATERS[0], "rater")
+    planted = await plant_session(h.services.db, h.services.settings.output_dir, owner=USER_ID)
+    await h.slash("eval start q1")
+    pairs = await cards_posted(h, planted)
+    assert await open_form(h, pairs[0], RATERS[0]) is None
+    assert any("not on the list" in text for text in private_texts(h, RATERS[0]))
+    assert await open_form(h, pairs[0], USER_ID) is not None  # the allowed owner may vote

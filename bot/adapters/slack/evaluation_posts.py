@@ -40,6 +40,8 @@ from storage import evaluations as evaluations_repo
 log = logging.getLogger(__name__)
 
 CARD_SHOWN: Final = "card_shown"  # pair details key: what the card shows now (CardView.key)
+REPORT_TS: Final = "report_ts"  # session settings key: the report message, once posted
+REPORT_CHART: Final = "report_chart"  # session settings key: the chart's file id
 SEND_ERRORS = (SlackApiError, UploadFailed, OSError)
 
 
@@ -133,7 +135,12 @@ class ListeningPoster:
         return True
 
     async def _visible(self, file_id: str, channel: str) -> bool:
-        return bool(await self.files.shares(file_id=file_id, channel_id=channel))
+        """Whether Slack shows the file in the channel (an unknown file: not shown)."""
+        try:
+            return bool(await self.files.shares(file_id=file_id, channel_id=channel))
+        except SlackApiError as exc:
+            log.info("file %s is not in %s (%s)", file_id, channel, describe_error(exc))
+            return False
 
     async def _upload(
         self, session: EvalSessionRecord, pair: EvalPairRecord, side: str, before: list[str]
@@ -198,28 +205,41 @@ class ListeningPoster:
             )
 
     async def _post_report(self, session: EvalSessionRecord) -> None:
-        """The report and its chart in the listening thread, once."""
+        """The report and its chart in the listening thread, once: each step is stored in the
+        session's settings before the next, so a restart does not post it twice."""
+        db = self.bot.services.db
         report, files = await make_report(self.bot.services, session)
-        reply = report_reply(report, None)
         channel = session.channel_id or ""
-        await self.bot.client.chat_postMessage(
-            channel=channel,
-            thread_ts=session.thread_ts,
-            text=fallback_text(reply),
-            blocks=reply_blocks(reply),
-        )
-        data = await asyncio.to_thread(files.png.read_bytes)
-        name = f"{session.name}-report.png"
-        ticket = await self.files.begin(filename=name, length=len(data))
-        await self.files.send(ticket, data)
-        await self.files.share(
-            file_id=ticket.file_id,
-            title=f"Listening session {session.name}: ACE-Step as a share of the incumbent",
-            channel_id=channel,
-            thread_ts=session.thread_ts,
-            comment="",
-        )
-        await evaluations_repo.update_session(self.bot.services.db, session.id, report_posted=True)
+        done = dict(session.settings)
+        if REPORT_TS not in done:
+            reply = report_reply(report, None)
+            response = await self.bot.client.chat_postMessage(
+                channel=channel,
+                thread_ts=session.thread_ts,
+                text=fallback_text(reply),
+                blocks=reply_blocks(reply),
+            )
+            done[REPORT_TS] = str(response["ts"])
+            await evaluations_repo.update_session(db, session.id, settings=done)
+        chart = done.get(REPORT_CHART)
+        if chart is None or not await self._visible(str(chart), channel):
+            if chart is not None and chart in self._shared:
+                return  # shared by this process; Slack has not shown it yet
+            data = await asyncio.to_thread(files.png.read_bytes)
+            name = f"{session.name}-report.png"
+            ticket = await self.files.begin(filename=name, length=len(data))
+            done[REPORT_CHART] = ticket.file_id
+            await evaluations_repo.update_session(db, session.id, settings=done)
+            await self.files.send(ticket, data)
+            await self.files.share(
+                file_id=ticket.file_id,
+                title=f"Listening session {session.name}: ACE-Step as a share of the incumbent",
+                channel_id=channel,
+                thread_ts=session.thread_ts,
+                comment="",
+            )
+            self._shared.add(ticket.file_id)
+        await evaluations_repo.update_session(db, session.id, report_posted=True)
 
     def _channel_free(self, channel_id: str) -> bool:
         now = time.monotonic()
