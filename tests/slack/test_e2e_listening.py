@@ -265,6 +265,12 @@ async def test_posting_resumes_after_a_restart_and_posts_nothing_twice(
         await again.one_pass()
     thread = again.fake.workspace.thread(CHANNEL_ID, started.thread_ts)
     assert sum("Overall:" in m.text for m in thread) == 1
+    for pair in pairs:
+        assert pair.card_ts is not None
+        card = str(again.fake.workspace.message(CHANNEL_ID, pair.card_ts).blocks)
+        assert "voting closed" in card
+        assert VOTE_ACTION not in card
+    assert (await session(again)).settings.get("slack_settled") is True  # not looked at again
 
 
 async def test_votes_pass_the_allow_lists_first(make_bot: MakeBot) -> None:

@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 CARD_SHOWN: Final = "card_shown"  # pair details key: what the card shows now (CardView.key)
 REPORT_TS: Final = "report_ts"  # session settings key: the report message, once posted
 REPORT_CHART: Final = "report_chart"  # session settings key: the chart's file id
+SETTLED: Final = "slack_settled"  # session settings key: closed, reported, cards final
 SEND_ERRORS = (SlackApiError, UploadFailed, OSError)
 
 
@@ -86,9 +87,18 @@ class ListeningPoster:
         if session.status is EvalStatus.LISTENING:
             session = await self._root(session)
             await self._post_pairs(session)
-        await self._refresh_cards(session)
-        if session.status is EvalStatus.CLOSED and not session.report_posted:
+            await self._refresh_cards(session)
+            return
+        if session.report_posted and session.settings.get(SETTLED):
+            return  # closed, reported, every card says so: nothing left to do
+        current = await self._refresh_cards(session)
+        if not session.report_posted:
             await self._post_report(session)
+        elif current:
+            settings = {**session.settings, SETTLED: True}
+            await evaluations_repo.update_session(
+                self.bot.services.db, session.id, settings=settings
+            )
 
     async def _root(self, session: EvalSessionRecord) -> EvalSessionRecord:
         """The thread's root message, posted once."""
@@ -186,8 +196,10 @@ class ListeningPoster:
             details={**pair.details, CARD_SHOWN: view.key},
         )
 
-    async def _refresh_cards(self, session: EvalSessionRecord) -> None:
-        """Edit the cards whose count (or open/closed) changed, within the edit budget."""
+    async def _refresh_cards(self, session: EvalSessionRecord) -> bool:
+        """Edit the cards whose count (or open/closed) changed, within the edit budget; whether
+        every card now shows what it should."""
+        current = True
         db = self.bot.services.db
         counts = await evaluations_repo.voter_counts(db, session.id)
         closed = session.status is EvalStatus.CLOSED
@@ -195,7 +207,10 @@ class ListeningPoster:
             if pair.card_ts is None or pair.card_channel is None:
                 continue
             view = CardView(pair, counts.get(pair.id, 0), closed=closed)
-            if pair.details.get(CARD_SHOWN) == view.key or not self._take_edit():
+            if pair.details.get(CARD_SHOWN) == view.key:
+                continue
+            if not self._take_edit():
+                current = False
                 continue
             await self.bot.client.chat_update(
                 channel=pair.card_channel, ts=pair.card_ts, text=view.text(), blocks=view.blocks()
@@ -203,6 +218,7 @@ class ListeningPoster:
             await evaluations_repo.update_pair(
                 db, pair.id, details={**pair.details, CARD_SHOWN: view.key}
             )
+        return current
 
     async def _post_report(self, session: EvalSessionRecord) -> None:
         """The report and its chart in the listening thread, once: each step is stored in the

@@ -6,6 +6,7 @@ or its user group, asked of Slack with usergroups.users.list). Refusals and conf
 the rater alone; nothing else changes but the card's count, which the publisher edits.
 """
 
+import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -28,6 +29,8 @@ from commands.evaluation.votes import BadVote, cast_vote, check_score, clean_com
 from domain.evaluations import EvalPairRecord, EvalSessionRecord
 from storage import evaluations as evaluations_repo
 
+log = logging.getLogger(__name__)
+
 
 async def in_group(bot: SlackBot, group: str | None, user_id: str) -> bool:
     """Whether `user_id` is a member of the Slack user group `group` (False when none)."""
@@ -35,8 +38,13 @@ async def in_group(bot: SlackBot, group: str | None, user_id: str) -> bool:
         return False
     try:
         response = await bot.client.usergroups_users_list(usergroup=group)
-    except SlackApiError:
-        return False  # an unknown or disabled group admits nobody
+    except SlackApiError as exc:  # an unknown or disabled group admits nobody
+        log.warning(
+            "cannot read the members of user group %s (%s): check the usergroups:read scope",
+            group,
+            exc.response.get("error"),
+        )
+        return False
     return user_id in (response.get("users") or [])
 
 
