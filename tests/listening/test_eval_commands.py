@@ -346,3 +346,17 @@ async def test_report_csv_cells_cannot_start_a_formula(services: Services) -> No
     await handle("eval report q1", services, OPERATOR)
     text = (services.settings.output_dir / "eval" / "q1" / "report.csv").read_text()
     assert "=HYPERLINK" not in text.replace("'=HYPERLINK", "")
+
+
+async def test_a_session_closed_without_votes_still_gets_its_report(
+    services: Services,
+) -> None:
+    await plant(services)
+    await handle("eval start q1", services, OPERATOR)
+    await handle("eval close q1", services, OPERATOR)
+    reply = await handle("eval report q1", services, OPERATOR)
+    assert reply.ok, reply.plain()
+    assert "Overall: NO-GO" in reply.text
+    assert "spa: UNDECIDED (no votes)" in reply.plain()
+    folder = services.settings.output_dir / "eval" / "q1"
+    assert (folder / "report.png").read_bytes().startswith(b"\x89PNG")
