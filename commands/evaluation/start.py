@@ -97,11 +97,8 @@ async def eval_start(text: str, services: CommandServices, caller: Caller) -> Re
     if not pairs:
         return refused(f"Listening session '{session.name}' has no pairs to listen to.")
     channel = asked.channel_id or caller.channel_id or session.channel_id
-    if session.thread_ts is not None and channel != session.channel_id:
-        return refused(
-            f"Listening session '{session.name}' is already posted in <#{session.channel_id}>; "
-            "its votes stay there."
-        )
+    if problem := _channel_problem(session, channel, caller, services.policy.allowed_channels):
+        return refused(problem)
     started = await evaluations_repo.move_session(
         services.db,
         session.id,
@@ -130,6 +127,21 @@ def _not_startable(session: EvalSessionRecord, caller: Caller) -> str | None:
         return (
             f"Listening session '{session.name}' is not ready yet ({session.status}): its "
             f"pairs are still being made. `eval status {session.name}` shows how far it is."
+        )
+    return None
+
+
+def _channel_problem(
+    session: EvalSessionRecord, channel: str | None, caller: Caller, allowed: tuple[str, ...]
+) -> str | None:
+    """Why the pairs may not be posted in `channel`, or None (None channel: not posted)."""
+    if channel is not None and allowed and channel not in allowed and not caller.admin:
+        places = ", ".join(f"<#{c}>" for c in sorted(allowed))
+        return f"Listening sessions can only be posted in {places}."
+    if session.thread_ts is not None and channel != session.channel_id:
+        return (
+            f"Listening session '{session.name}' is already posted in <#{session.channel_id}>; "
+            "its votes stay there."
         )
     return None
 

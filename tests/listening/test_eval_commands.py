@@ -360,3 +360,15 @@ async def test_a_session_closed_without_votes_still_gets_its_report(
     assert "spa: UNDECIDED (no votes)" in reply.plain()
     folder = services.settings.output_dir / "eval" / "q1"
     assert (folder / "report.png").read_bytes().startswith(b"\x89PNG")
+
+
+async def test_the_pairs_go_only_to_an_allowed_channel(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, slack_allowed_channels=["C0LISTEN"])
+    async with open_services(settings) as services:
+        await plant(services)
+        elsewhere = await handle("eval start q1 <#C0OTHER>", services, OWNER)
+        assert not elsewhere.ok
+        assert "can only be posted in <#C0LISTEN>" in elsewhere.text
+        assert await session_status(services) is EvalStatus.READY
+        here = await handle("eval start q1", services, OWNER)
+        assert here.ok, here.plain()
