@@ -282,3 +282,21 @@ async def test_votes_pass_the_allow_lists_first(make_bot: MakeBot) -> None:
     assert await open_form(h, pairs[0], RATERS[0]) is None
     assert any("not on the list" in text for text in private_texts(h, RATERS[0]))
     assert await open_form(h, pairs[0], USER_ID) is not None  # the allowed owner may vote
+
+
+async def test_the_vote_form_points_at_what_is_missing(make_bot: MakeBot) -> None:
+    h = await make_bot("socket", slack_channel_post_gap_seconds=0)
+    planted = await plant_session(h.services.db, h.services.settings.output_dir, owner=USER_ID)
+    await h.slash("eval start q1")
+    pairs = await cards_posted(h, planted)
+    view = await open_form(h, pairs[0], USER_ID)
+    assert view is not None
+    values = {
+        SCORE_B: {SCORE_B: selected("4")},
+        COMMENT: {COMMENT: payloads.plain_text_value("x" * 201)},
+    }
+    ack = await h.interact(payloads.view_submission(view, values=values))
+    assert ack.payload["response_action"] == "errors"
+    assert set(ack.payload["errors"]) == {SCORE_A, COMMENT}
+    assert "Score A from 1 to 5" in ack.payload["errors"][SCORE_A]
+    assert await evals.list_votes(h.services.db, planted.session.id) == []
