@@ -88,6 +88,8 @@ def command_policy(settings: Settings) -> CommandPolicy:
         allowed_users=tuple(settings.slack_allowed_users),
         schedule_users=tuple(settings.slack_schedule_users),
         allowed_channels=tuple(settings.slack_allowed_channels),
+        incumbent_cost_per_track=settings.incumbent_cost_per_track,
+        output_dir=settings.output_dir,
     )
 
 

@@ -39,6 +39,8 @@ class CommandPolicy:
     allowed_users: tuple[str, ...] = ()  # SLACK_ALLOWED_USERS (empty: everyone)
     schedule_users: tuple[str, ...] = ()  # SLACK_SCHEDULE_USERS (empty: everyone allowed)
     allowed_channels: tuple[str, ...] = ()  # SLACK_ALLOWED_CHANNELS (empty: every channel)
+    incumbent_cost_per_track: float = 0.058  # INCUMBENT_COST_PER_TRACK (USD), listening reports
+    output_dir: Path = Path("outputs")  # OUTPUT_DIR: listening-test reports go to eval/<session>/
 
 
 class JobQueue(Protocol):

@@ -15,7 +15,10 @@ from commands.evaluation.args import (
     parse_prepare_args,
     parse_status_args,
 )
+from commands.evaluation.close import eval_close
 from commands.evaluation.prepare import prepare_session
+from commands.evaluation.report import eval_report
+from commands.evaluation.start import eval_start
 from commands.evaluation.status import list_sessions_reply, session_status
 from commands.ports import CommandServices
 from commands.registry import Handler
@@ -50,6 +53,9 @@ SUB_VERBS: Final[dict[str, Handler]] = {
     "import": eval_import,
     "prepare": eval_prepare,
     "status": eval_status,
+    "start": eval_start,
+    "close": eval_close,
+    "report": eval_report,
 }
 
 
