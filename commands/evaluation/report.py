@@ -137,7 +137,13 @@ async def assemble_report(
     sources: dict[str, int] = {}
     for time in times:
         sources[time.source.value] = sources.get(time.source.value, 0) + 1
-    report = await asyncio.to_thread(build_report, votes, missing=missing, cost=cost)
+    report = await asyncio.to_thread(
+        build_report,
+        votes,
+        missing=missing,
+        cost=cost,
+        zones={pair.zone for pair in listened},
+    )
     return SessionReport(
         session=session,
         report=report,

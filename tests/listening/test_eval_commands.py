@@ -120,7 +120,6 @@ async def test_start_reads_the_channel_and_a_user_group(services: Services) -> N
         ("eval start q1 raters=@ana", "'@ana' is not a person or a user group"),
         ("eval start q1 raters=", "raters= needs"),
         ("eval nothing q1", "'nothing' is not an eval command"),
-        ("eval", "Say what to do"),
     ],
 )
 async def test_bad_start_input_gets_a_specific_usage_reply(
