@@ -61,9 +61,12 @@ class Harness:
     clock: StepClock
     loops: bool = False
 
-    async def until(self, check: Callable[[], Awaitable[Any]], *, what: str) -> Any:
-        """Drive the loops one pass at a time until an async check returns something truthy."""
-        deadline = time.monotonic() + UNTIL_S
+    async def until(
+        self, check: Callable[[], Awaitable[Any]], *, what: str, seconds: float = UNTIL_S
+    ) -> Any:
+        """Drive the loops one pass at a time until an async check returns something truthy
+        (`seconds` bounds the stand-in's real work: raise it only for tests making many tracks)."""
+        deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if result := await check():
                 return result
