@@ -56,6 +56,9 @@ PLACEHOLDER_NOTE: Final = (
     "⚠️ placeholder audio: the candidates came from the built-in stand-in (simple synthesised "
     "arrangements), not from ACE-Step; these figures say nothing about ACE-Step."
 )
+PLACEHOLDER_CHART_NOTE: Final = (
+    "PLACEHOLDER AUDIO from the built-in stand-in, not ACE-Step: these figures decide nothing"
+)
 
 
 @dataclass(frozen=True)
@@ -183,7 +186,8 @@ def report_folder(policy: CommandPolicy, session: EvalSessionRecord) -> Path:
 async def write_report_files(folder: Path, report: SessionReport) -> ReportFiles:
     """report.json, report.csv and report.png in `folder`, each written atomically."""
     document = json.dumps(report.to_json(), indent=2, default=str).encode()
-    png = await asyncio.to_thread(chart_png, report.report)
+    note = PLACEHOLDER_CHART_NOTE if report.placeholder else None
+    png = await asyncio.to_thread(chart_png, report.report, note=note)
     files = ReportFiles(
         folder, folder / "report.json", folder / "report.csv", folder / "report.png"
     )
@@ -250,7 +254,8 @@ def report_reply(report: SessionReport, files: ReportFiles | None) -> Reply:
 
 def zone_lines(report: EvaluationReport) -> list[str]:
     """One verdict line per zone type, then the pairs without a candidate."""
-    lines = [_zone_line(zone) for zone in report.zones]
+    cap = report.settings.max_more_votes
+    lines = [_zone_line(zone, cap) for zone in report.zones]
     lines += [
         f"{missing.pair_id} ({missing.zone}): {missing.reason}"
         for missing in report.missing_candidates
@@ -258,10 +263,21 @@ def zone_lines(report: EvaluationReport) -> list[str]:
     return lines
 
 
-def _zone_line(zone: ZoneFigures) -> str:
+def more_votes_text(needed: int, cap: int) -> str:
+    """ "about 12 more votes needed", or, at the estimate's cap, that votes alone will hardly
+    settle it (the ratio sits on the threshold)."""
+    if needed >= cap:
+        return (
+            f"over {cap} more votes needed: the ratio is too close to the pass mark for more "
+            "votes alone to settle it"
+        )
+    return f"about {needed} more votes needed"
+
+
+def _zone_line(zone: ZoneFigures, cap: int) -> str:
     verdict = zone.verdict.value
     if zone.verdict is Verdict.UNDECIDED and zone.more_votes_needed is not None:
-        verdict += f" — about {zone.more_votes_needed} more votes needed"
+        verdict += f" — {more_votes_text(zone.more_votes_needed, cap)}"
     if zone.ratio is None or zone.mean_ace is None or zone.mean_incumbent is None:
         return f"{zone.zone}: {verdict} (no votes)"
     interval = zone.ratio_interval

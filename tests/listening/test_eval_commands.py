@@ -17,6 +17,7 @@ import pytest
 
 from bot.services import Services, open_services
 from commands.context import Caller
+from commands.evaluation.report import more_votes_text
 from commands.evaluation.votes import BadVote, cast_vote, parse_vote_line
 from commands.router import handle
 from domain.evaluations import EvalStatus
@@ -306,7 +307,7 @@ async def test_report_figures_equal_an_independent_computation(priced: Services)
     assert document["placeholder_audio"] is True
     # the reply: verdict lines, overall, agreement, cost, method, placeholder audio
     text = reply.plain()
-    for line in ("spa: GO", "hotel-lobby: NO-GO", "cafe: UNDECIDED — about"):
+    for line in ("spa: GO", "hotel-lobby: NO-GO", "cafe: UNDECIDED — over 1000 more votes needed"):
         assert line in text
     for words in (
         "Overall: PARTIAL",
@@ -371,3 +372,8 @@ async def test_the_pairs_go_only_to_an_allowed_channel(tmp_path: Path) -> None:
         assert await session_status(services) is EvalStatus.READY
         here = await handle("eval start q1", services, OWNER)
         assert here.ok, here.plain()
+
+
+def test_more_votes_wording_at_and_below_the_cap() -> None:
+    assert more_votes_text(12, 1_000) == "about 12 more votes needed"
+    assert more_votes_text(1_000, 1_000).startswith("over 1000 more votes needed: the ratio is")
