@@ -103,8 +103,8 @@ async def import_from_path(
         entries, problems = await asyncio.to_thread(_folder_entries, path, default_zone)
     elif path.suffix.lower() in (".csv", ".json", ".tsv"):
         data = await asyncio.to_thread(_read_manifest_file, path)
-        entries, problems = _manifest_entries(
-            data, path.name, root=path.parent, default_zone=default_zone
+        entries, problems = await asyncio.to_thread(
+            _manifest_entries, data, path.name, root=path.parent, default_zone=default_zone
         )
     elif await asyncio.to_thread(path.exists):
         raise UsageError(
@@ -144,10 +144,15 @@ async def import_attachments(
     if manifest is not None:
         if len(manifest.data) > MANIFEST_MAX_BYTES:
             raise UsageError(f"{manifest.name} is larger than 5 MB.", MANIFEST_EXAMPLE)
-        entries, problems = _manifest_entries(
-            manifest.data, manifest.name, root=None, default_zone=default_zone, attached=by_name
+        entries, problems = await asyncio.to_thread(
+            _manifest_entries,
+            manifest.data,
+            manifest.name,
+            root=None,
+            default_zone=default_zone,
+            attached=by_name,
         )
-        named = _named_files(manifest)
+        named = await asyncio.to_thread(_named_files, manifest)
     for attachment in files:
         if attachment.name in named:
             continue
