@@ -15,6 +15,7 @@ import httpx
 
 from bot.engine.acestep.client import AceStepClient
 from bot.engine.acestep.urls import public_url
+from bot.engine.evaluations.references import ReferenceFiles
 from bot.engine.fleet import Fleet
 from bot.engine.jobs.context import EngineConfig, EngineContext
 from bot.engine.jobs.runner import JobEngine
@@ -57,6 +58,11 @@ class Services:
         return Fleet(self.servers)
 
     @property
+    def references(self) -> ReferenceFiles:
+        """Listening-test reference files, under OUTPUT_DIR/eval/refs."""
+        return ReferenceFiles(self.settings.output_dir / "eval" / "refs")
+
+    @property
     def placeholder_engine(self) -> bool:
         """Whether tracks may come from the built-in stand-in (placeholder audio)."""
         return any(server.placeholder for server in self.servers)
@@ -82,6 +88,8 @@ def command_policy(settings: Settings) -> CommandPolicy:
         allowed_users=tuple(settings.slack_allowed_users),
         schedule_users=tuple(settings.slack_schedule_users),
         allowed_channels=tuple(settings.slack_allowed_channels),
+        incumbent_cost_per_track=settings.incumbent_cost_per_track,
+        output_dir=settings.output_dir,
     )
 
 

@@ -84,6 +84,8 @@ class Settings(BaseSettings):
 
     # --- Batches and schedules ---
     gpu_cost_per_hour: float | None = Field(default=None, ge=0)  # USD per GPU hour, for estimates
+    # The incumbent service's price per track (USD), beside ACE-Step's in listening-test reports
+    incumbent_cost_per_track: float = Field(default=0.058, ge=0)
     batch_confirm_tracks: int = Field(default=100, ge=1)  # larger batches need a confirmation
     batch_max_tracks: int = Field(default=20_000, ge=1)  # one batch or manifest, refused above
     schedule_timezone: str = "UTC"  # when a schedule names no tz=

@@ -49,6 +49,7 @@ class BatchSource:
     seed: int
     schedule_id: int | None = None
     confirm_hint: str | None = None  # the command that confirms, shown when confirmation is due
+    evaluation_id: int | None = None  # the listening-test session the batch makes candidates for
 
 
 def parse_batch_args(text: str) -> BatchArgs:
@@ -209,6 +210,7 @@ async def _store(
         requested_by=caller.user_id,
         channel_id=caller.channel_id,
         details=details,
+        evaluation_id=source.evaluation_id,
     )
     tags = {str(i): list(j.tags) for i, j in zip(job_ids, plan.jobs, strict=True) if j.tags}
     rows = {str(i): j.row for i, j in zip(job_ids, plan.jobs, strict=True) if j.row is not None}

@@ -14,6 +14,7 @@ the rows ask for, so an oversized manifest is refused before any planning.
 import csv
 import io
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -78,15 +79,7 @@ class ManifestRow:
 
 def read_manifest(data: bytes, filename: str) -> tuple[list[ManifestRow], list[RowProblem]]:
     """The rows of a CSV or JSON manifest (by extension, else by its first character)."""
-    text = _decode(data, filename)
-    if not text.strip():
-        raise UsageError(f"{filename} is empty. A manifest starts with a header row.", EXAMPLE)
-    as_json = filename.lower().endswith(".json") or text.lstrip()[:1] in "[{"
-    records = _json_records(text, filename) if as_json else _csv_records(text, filename)
-    if not records:
-        raise UsageError(f"{filename} has a header but no rows.", EXAMPLE)
-    if len(records) > MAX_ROWS:
-        raise UsageError(f"{filename} has {len(records)} rows; at most {MAX_ROWS}.", EXAMPLE)
+    records = read_records(data, filename, columns=COLUMNS, example=EXAMPLE)
     rows, problems = [], []
     for number, record in records:
         try:
@@ -96,22 +89,41 @@ def read_manifest(data: bytes, filename: str) -> tuple[list[ManifestRow], list[R
     return rows, problems
 
 
-def _decode(data: bytes, filename: str) -> str:
+def read_records(
+    data: bytes, filename: str, *, columns: Sequence[str], example: str
+) -> list[tuple[int, dict[str, Any]]]:
+    """The numbered rows of a CSV or JSON file whose columns are all in `columns` (names
+    lower-cased), checked like a batch manifest: UTF-8 text, not empty, at most MAX_ROWS rows.
+    Problems with the whole file raise `UsageError` with `example`."""
+    text = _decode(data, filename, example)
+    if not text.strip():
+        raise UsageError(f"{filename} is empty. A manifest starts with a header row.", example)
+    as_json = filename.lower().endswith(".json") or text.lstrip()[:1] in "[{"
+    reader = _json_records if as_json else _csv_records
+    records = reader(text, filename, columns, example)
+    if not records:
+        raise UsageError(f"{filename} has a header but no rows.", example)
+    if len(records) > MAX_ROWS:
+        raise UsageError(f"{filename} has {len(records)} rows; at most {MAX_ROWS}.", example)
+    return records
+
+
+def _decode(data: bytes, filename: str, example: str) -> str:
     if _looks_utf16(data):
         raise UsageError(
             f"{filename} is not a text file in UTF-8: it is saved as UTF-16 "
             "(save it as 'CSV UTF-8').",
-            EXAMPLE,
+            example,
         )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise UsageError(_not_utf8(data, exc, filename), EXAMPLE) from None
+        raise UsageError(_not_utf8(data, exc, filename), example) from None
     if "\x00" in text:
         raise UsageError(
             f"{filename} looks like a binary file (it contains NUL bytes), "
             "not a CSV or JSON manifest.",
-            EXAMPLE,
+            example,
         )
     return text
 
@@ -137,18 +149,20 @@ def _not_utf8(data: bytes, exc: UnicodeDecodeError, filename: str) -> str:
     )
 
 
-def _csv_records(text: str, filename: str) -> list[tuple[int, dict[str, Any]]]:
+def _csv_records(
+    text: str, filename: str, columns: Sequence[str], example: str
+) -> list[tuple[int, dict[str, Any]]]:
     dialect = "excel-tab" if "\t" in text.splitlines()[0] else "excel"
     reader = csv.reader(io.StringIO(text), dialect=dialect)
     records: list[tuple[int, dict[str, Any]]] = []
     try:
         header = [name.strip().lower() for name in next(reader)]
-        _check_columns(header, filename)
+        _check_columns(header, filename, columns, example)
         for values in reader:
             if any(value.strip() for value in values):  # else a blank line
                 records.append((reader.line_num, dict(zip(header, values, strict=False))))
     except csv.Error as exc:
-        raise UsageError(_csv_problem(filename, reader.line_num, exc), EXAMPLE) from None
+        raise UsageError(_csv_problem(filename, reader.line_num, exc), example) from None
     return records
 
 
@@ -162,23 +176,25 @@ def _csv_problem(filename: str, line: int, exc: csv.Error) -> str:
     return f"{filename}: line {line} cannot be read as CSV ({exc})."
 
 
-def _json_records(text: str, filename: str) -> list[tuple[int, dict[str, Any]]]:
-    document = _parse_json(text, filename)
+def _json_records(
+    text: str, filename: str, columns: Sequence[str], example: str
+) -> list[tuple[int, dict[str, Any]]]:
+    document = _parse_json(text, filename, example)
     items = document.get("rows") if isinstance(document, dict) else document
     if not isinstance(items, list):
-        raise UsageError(f'{filename}: expected a list of rows, or {{"rows": [...]}}.', EXAMPLE)
+        raise UsageError(f'{filename}: expected a list of rows, or {{"rows": [...]}}.', example)
     records = []
     for number, item in enumerate(items, start=1):
         if not isinstance(item, dict):
             records.append((number, {"__bad__": item}))
             continue
         lowered = {str(k).strip().lower(): v for k, v in item.items()}
-        _check_columns(list(lowered), filename)
+        _check_columns(list(lowered), filename, columns, example)
         records.append((number, lowered))
     return records
 
 
-def _parse_json(text: str, filename: str) -> Any:
+def _parse_json(text: str, filename: str, example: str) -> Any:
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -187,7 +203,7 @@ def _parse_json(text: str, filename: str) -> Any:
         problem = "it is nested too deeply; a manifest is a list of flat rows"
     except ValueError:
         problem = "it holds a number too long to read"
-    raise UsageError(f"{filename} is not valid JSON ({problem}).", EXAMPLE)
+    raise UsageError(f"{filename} is not valid JSON ({problem}).", example)
 
 
 def check_total(rows: list[ManifestRow], filename: str, *, max_tracks: int) -> None:
@@ -206,13 +222,13 @@ def check_total(rows: list[ManifestRow], filename: str, *, max_tracks: int) -> N
     )
 
 
-def _check_columns(names: list[str], filename: str) -> None:
-    unknown = [name for name in names if name and name not in COLUMNS]
+def _check_columns(names: list[str], filename: str, columns: Sequence[str], example: str) -> None:
+    unknown = [name for name in names if name and name not in columns]
     if unknown:
         raise UsageError(
             f"{filename}: unknown column(s) {', '.join(unknown)}. "
-            f"Known columns: {', '.join(COLUMNS)}.",
-            EXAMPLE,
+            f"Known columns: {', '.join(columns)}.",
+            example,
         )
 
 

@@ -70,10 +70,13 @@ class _Planner:
         *,
         row: int | None = None,
         tags: tuple[str, ...] = (),
+        one_job: bool = False,
     ) -> None:
-        """`tracks` tracks from `preset` led by `words` (a message-like text), as jobs."""
+        """`tracks` tracks from `preset` led by `words` (a message-like text), as jobs
+        (`one_job`: all of them as variants of a single job)."""
         said = {hit.slot for hit in scan(words).hits}
         per_call = preset.engine.variants_per_call if preset else self.defaults.variants
+        per_call = tracks if one_job else per_call
         sizes = [per_call] * (tracks // per_call) + (
             [tracks % per_call] if tracks % per_call else []
         )
@@ -159,8 +162,10 @@ def plan_rows(
     presets: PresetLibrary,
     defaults: GenerationDefaults,
     seed: int,
+    one_job_per_row: bool = False,
 ) -> BatchPlan:
-    """Every usable row as jobs; a row that cannot be made becomes a problem, the rest go on."""
+    """Every usable row as jobs; a row that cannot be made becomes a problem, the rest go on.
+    `one_job_per_row`: each row is one job making its `count` tracks as variants (best of K)."""
     planner = _Planner(presets, defaults, seed)
     problems = []
     for row in rows:
@@ -170,7 +175,9 @@ def plan_rows(
             continue
         before = len(planner.jobs)
         try:
-            planner.add(preset, row.words(), row.count, row=row.row, tags=row.tags)
+            planner.add(
+                preset, row.words(), row.count, row=row.row, tags=row.tags, one_job=one_job_per_row
+            )
         except UsageError as error:
             del planner.jobs[before:]
             problems.append(RowProblem(row.row, error.message))

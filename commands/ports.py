@@ -9,11 +9,13 @@ passes one in, and tests may pass any object of the same shape.
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from commands.parsing import GenerationDefaults
 from domain.estimates import BatchEstimate
 from domain.records import JobRecord
+from domain.references import StoredReference
 from domain.request import GenerationRequest
 from domain.servers import ServerReport
 from presets.library import PresetLibrary
@@ -37,6 +39,8 @@ class CommandPolicy:
     allowed_users: tuple[str, ...] = ()  # SLACK_ALLOWED_USERS (empty: everyone)
     schedule_users: tuple[str, ...] = ()  # SLACK_SCHEDULE_USERS (empty: everyone allowed)
     allowed_channels: tuple[str, ...] = ()  # SLACK_ALLOWED_CHANNELS (empty: every channel)
+    incumbent_cost_per_track: float = 0.058  # INCUMBENT_COST_PER_TRACK (USD), listening reports
+    output_dir: Path = Path("outputs")  # OUTPUT_DIR: listening-test reports go to eval/<session>/
 
 
 class JobQueue(Protocol):
@@ -91,6 +95,18 @@ class ServerFleet(Protocol):
         ...
 
 
+class ReferenceFiles(Protocol):
+    """Where listening-test references are checked and copied (commands never open audio)."""
+
+    async def store(
+        self, source: Path | bytes, *, name: str, root: Path | None = None
+    ) -> StoredReference:
+        """Check a file (on disk: inside `root`, symlinks resolved; at most 50 MB; decodable
+        audio) and copy it under its content hash. Raises `domain.references.ReferenceRefused`
+        with a message for people."""
+        ...
+
+
 class CommandServices(Protocol):
     """Everything a command handler may use."""
 
@@ -117,6 +133,11 @@ class CommandServices(Protocol):
     @property
     def fleet(self) -> ServerFleet:
         """The ACE-Step servers' reports and estimates."""
+        ...
+
+    @property
+    def references(self) -> ReferenceFiles:
+        """The listening test's reference files."""
         ...
 
     @property

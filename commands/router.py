@@ -10,6 +10,7 @@ from commands.batch import batch
 from commands.cancel import cancel
 from commands.context import Caller
 from commands.errors import UsageError
+from commands.evaluation.verb import evaluation
 from commands.generate import generate
 from commands.help import help_handler
 from commands.listing import jobs, tracks
@@ -44,6 +45,7 @@ REGISTRY = Registry(
         Command(("unschedule",), unschedule),
         Command(("pause",), pause),
         Command(("resume",), resume),
+        Command(("eval",), evaluation),
     ],
     default=Command(("generate",), generate),
 )

@@ -19,8 +19,9 @@ if TYPE_CHECKING:
 COLOURS = {Verdict.GO: "#2e7d32", Verdict.NO_GO: "#c62828", Verdict.UNDECIDED: "#ef6c00"}
 
 
-def chart_png(report: EvaluationReport, *, dpi: int = 120) -> bytes:
-    """Render the report's chart as PNG bytes."""
+def chart_png(report: EvaluationReport, *, dpi: int = 120, note: str | None = None) -> bytes:
+    """Render the report's chart as PNG bytes; `note` (e.g. that the audio is a placeholder) is
+    printed in red above the chart, so the image says it wherever it travels."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: PLC0415 (lazy: heavy)
     from matplotlib.figure import Figure  # noqa: PLC0415
 
@@ -30,6 +31,8 @@ def chart_png(report: EvaluationReport, *, dpi: int = 120) -> bytes:
     for x, zone in enumerate(report.zones):
         _draw_zone(axes, x, zone)
     _decorate(axes, report)
+    if note:
+        figure.suptitle(note, color="firebrick", fontsize=10, fontweight="bold")
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()

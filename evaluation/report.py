@@ -6,7 +6,7 @@ report is a frozen dataclass; `to_json()` gives a plain dict with stable keys an
 `to_csv_rows()` a header row and one row per zone, then an "ALL" row with the overall figures.
 """
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -119,12 +119,17 @@ def build_report(
     missing: Sequence[MissingCandidate] = (),
     cost: CostInputs | None = None,
     settings: ReportSettings | None = None,
+    zones: Collection[str] = (),
 ) -> EvaluationReport:
-    """Compute the decision report from the votes, the pairs without a candidate, and the cost."""
+    """Compute the decision report from the votes, the pairs without a candidate, and the cost.
+
+    `zones`: zone types that were listened to; one without any vote is still reported
+    (UNDECIDED, no figures), so a zone nobody scored is never silently left out.
+    """
     settings = settings or ReportSettings()
     check_votes(votes, missing)
-    names = sorted({v.zone for v in votes} | {m.zone for m in missing})
-    zones = tuple(
+    names = sorted({v.zone for v in votes} | {m.zone for m in missing} | set(zones))
+    figures = tuple(
         zone_figures(
             name,
             [v for v in votes if v.zone == name],
@@ -134,9 +139,9 @@ def build_report(
         for name in names
     )
     return EvaluationReport(
-        zones=zones,
-        overall=overall([z.verdict for z in zones]),
-        undecided_zones=tuple(z.zone for z in zones if z.verdict is Verdict.UNDECIDED),
+        zones=figures,
+        overall=overall([z.verdict for z in figures]),
+        undecided_zones=tuple(z.zone for z in figures if z.verdict is Verdict.UNDECIDED),
         missing_candidates=tuple(sorted(missing, key=lambda m: (m.zone, m.pair_id))),
         raters=rater_figures(votes),
         krippendorff_alpha=krippendorff_alpha(ScoreTable.from_votes(votes)) if votes else None,

@@ -29,10 +29,11 @@ from domain.evaluations import (
     NewReference,
     PairState,
 )
+from domain.records import JobRecord, JobStatus
 from storage._convert import to_record
 from storage._rows import update_row
 from storage.database import Database
-from storage.schema import Batch, EvalPair, EvalReference, EvalSession, EvalVote, utcnow
+from storage.schema import Batch, EvalPair, EvalReference, EvalSession, EvalVote, Job, utcnow
 
 
 class VoteOutcome(StrEnum):
@@ -317,6 +318,22 @@ async def voter_counts(db: Database, session_id: int) -> dict[int, int]:
         return {int(pair): int(n) for pair, n in (await session.execute(query)).all()}
 
 
+async def candidate_jobs(db: Database, session_id: int) -> list[JobRecord]:
+    """Every job of every batch made for the session (`eval prepare`), oldest first: what the
+    candidates cost, all K variants of each, picked or not."""
+    query = (
+        select(Job)
+        .join(Batch, Batch.id == Job.batch_id)
+        .where(Batch.evaluation_id == session_id)
+        .order_by(Job.id)
+    )
+    async with db.session() as session:
+        return [
+            to_record(row, JobRecord, status=JobStatus(row.status))
+            for row in (await session.scalars(query)).all()
+        ]
+
+
 def blinded_batch_ids() -> Select[int]:
     """Ids of batches making candidates for a session that is not closed yet: their tracks must
     not be listed to raters (`/music tracks`, `/music top`, Home) before the session closes."""
@@ -355,6 +372,7 @@ __all__ = [
     "VoteOutcome",
     "add_reference",
     "blinded_batch_ids",
+    "candidate_jobs",
     "create_pairs",
     "get_or_create_session",
     "get_pair",

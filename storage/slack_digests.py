@@ -82,11 +82,13 @@ async def digests_to_refresh(
 
 
 async def queue_batch_track_posts(db: Database) -> int:
-    """A post row, in the digest's thread, for every kept track of a batch whose digest is up."""
+    """A post row, in the digest's thread, for every kept track of a batch whose digest is up.
+    A listening test's candidates (batches with `evaluation_id`) are never posted: blinding."""
     query = (
         unposted_tracks(SlackBatchDigest.channel_id, SlackBatchDigest.ts)
         .join(SlackBatchDigest, SlackBatchDigest.batch_id == Job.batch_id)
-        .where(SlackBatchDigest.ts.is_not(None))
+        .join(Batch, Batch.id == Job.batch_id)
+        .where(SlackBatchDigest.ts.is_not(None), Batch.evaluation_id.is_(None))
     )
     return await add_pending_posts(db, query)
 

@@ -8,11 +8,12 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.engine.batches.report import COLUMNS, neutralise_cell, write_report
+from bot.engine.batches.report import COLUMNS, write_report
 from bot.engine.batches.service import settle_batches
 from bot.services import Services
 from commands.batch import plan_manifest, submit_plan
 from commands.context import Caller
+from domain.spreadsheet import neutralise_cell
 from storage import batches as batches_repo
 
 CALLER = Caller("test", user_id="U1", channel_id="C1")

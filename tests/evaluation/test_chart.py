@@ -21,3 +21,8 @@ def test_chart_is_a_png_of_some_substance(tmp_path: Path) -> None:
 
 def test_chart_of_an_empty_report_still_renders() -> None:
     assert chart_png(build_report([])).startswith(PNG_MAGIC)
+
+
+def test_a_note_changes_the_picture() -> None:
+    report = build_report(planted_votes())
+    assert chart_png(report, note="PLACEHOLDER AUDIO") != chart_png(report)

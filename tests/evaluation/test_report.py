@@ -173,3 +173,12 @@ def test_csv_rows_have_a_header_a_row_per_zone_and_an_all_row() -> None:
     assert parsed[3]["incumbent_cost_per_track"] == "0.0580"
     assert parsed[0]["more_votes_needed"].isdigit()
     assert parsed[1]["more_votes_needed"] == ""
+
+
+def test_a_listened_zone_without_votes_is_reported_undecided() -> None:
+    report = build_report(planted_votes(), zones={"spa", "rooftop-bar"})
+    zones = {zone.zone: zone for zone in report.zones}
+    assert set(zones) == {*{v.zone for v in planted_votes()}, "rooftop-bar"}
+    assert (zones["rooftop-bar"].votes, zones["rooftop-bar"].verdict) == (0, Verdict.UNDECIDED)
+    assert "rooftop-bar" in report.undecided_zones
+    assert report.overall is not OverallVerdict.GO

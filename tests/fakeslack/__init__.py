@@ -21,7 +21,8 @@ Web API — `/api/<method>`, arguments read from the query string, form or JSON 
 slack_sdk sends them (JSON-string `blocks`/`view`/`files` are decoded). The methods the bot calls:
 auth.test, chat.postMessage/update/postEphemeral, conversations.history/replies,
 views.open/publish, files.getUploadURLExternal/completeUploadExternal/info,
-apps.connections.open. Tokens: Bearer
+apps.connections.open, usergroups.users.list (members set with
+`fake.workspace.add_usergroup(S, [U…])`). Tokens: Bearer
 header (or form `token`); `not_authed`, `invalid_auth`, and `not_allowed_token_type` for an xapp-
 token on bot methods or a bot token on apps.connections.open. Block Kit limits: messages answer
 `invalid_blocks` with Slack's `[ERROR] must be less than 3001 characters [json-pointer:...]`

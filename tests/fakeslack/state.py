@@ -59,6 +59,7 @@ class Workspace:
         self.views: dict[str, View] = {}
         self.home_views: dict[str, View] = {}
         self.ephemerals: list[Ephemeral] = []
+        self.usergroups: dict[str, list[str]] = {}  # user group id (S…) -> member user ids
         self._seed()
 
     def _seed(self) -> None:
@@ -89,6 +90,10 @@ class Workspace:
         self.channels[channel_id] = channel
         self._messages.setdefault(channel_id, {})
         return channel
+
+    def add_usergroup(self, group_id: str, members: list[str]) -> None:
+        """Create (or replace) a user group with these members."""
+        self.usergroups[group_id] = list(members)
 
     def add_message(self, channel: str, text: str = "", **fields: Any) -> Message:
         """Store a message as if a person posted it (default author: the default user; any

@@ -22,6 +22,7 @@ import pytest
 
 from bot.adapters.slack.serve import Mode, RunningBot, running_bot
 from bot.engine.batches.service import settle_batches
+from bot.engine.evaluations.seal import seal_sessions
 from bot.services import Services, open_services
 from domain.records import JobRecord
 from storage import jobs as jobs_repo
@@ -60,9 +61,12 @@ class Harness:
     clock: StepClock
     loops: bool = False
 
-    async def until(self, check: Callable[[], Awaitable[Any]], *, what: str) -> Any:
-        """Drive the loops one pass at a time until an async check returns something truthy."""
-        deadline = time.monotonic() + UNTIL_S
+    async def until(
+        self, check: Callable[[], Awaitable[Any]], *, what: str, seconds: float = UNTIL_S
+    ) -> Any:
+        """Drive the loops one pass at a time until an async check returns something truthy
+        (`seconds` bounds the stand-in's real work: raise it only for tests making many tracks)."""
+        deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             if result := await check():
                 return result
@@ -76,6 +80,7 @@ class Harness:
         engine = self.services.engine
         await engine.tick()
         await settle_batches(self.services, now=self.clock())
+        await seal_sessions(self.services)
         await self.run.scheduler.run_due()
         assert self.run.bot.publisher is not None
         await self.run.bot.publisher.run_once()

@@ -8,24 +8,31 @@ import asyncio
 import json
 import logging
 import signal
-import sys
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict
-from functools import wraps
 from pathlib import Path
-from typing import Any, NoReturn, ParamSpec
 
 import click
 
 from bot.adapters.cli.batch import batch_command
+from bot.adapters.cli.common import (
+    EXIT_FAILED,
+    EXIT_USAGE,
+    CommandFailed,
+    async_command,
+    fail,
+    settings_for,
+    stderr,
+)
 from bot.adapters.cli.doctor import run_doctor
+from bot.adapters.cli.evaluation import evaluation_group
 from bot.adapters.console.chat import chat as console_chat
 from bot.adapters.console.chat import describe_file, describe_outcome, job_json, render, track_json
 from bot.adapters.console.progress import JobWatcher
 from bot.engine.batches.service import run_batch_keeper, settle_batches
-from bot.logs import configure_logging
+from bot.engine.evaluations.seal import run_evaluation_keeper, seal_sessions
 from bot.services import Services, open_services
-from bot.settings import BUILTIN, Settings, SettingsError, load_settings
+from bot.settings import SettingsError
 from commands.context import Caller
 from commands.listing import describe_job
 from commands.router import handle
@@ -36,57 +43,6 @@ from storage import tracks as tracks_repo
 from storage.database import Database
 
 log = logging.getLogger("acemusic")
-P = ParamSpec("P")
-
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-
-
-class CommandFailed(Exception):
-    """A subcommand that could not do its job; the message is the one line printed."""
-
-    def __init__(self, message: str, code: int = EXIT_FAILED) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def _fail(message: str, code: int) -> NoReturn:
-    click.echo(f"acemusic: {message}", err=True)
-    sys.exit(code)
-
-
-def async_command(func: Callable[P, Coroutine[Any, Any, int]]) -> Callable[P, None]:
-    """Run an async subcommand, mapping its result and failures to exit codes."""
-
-    @wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
-        try:
-            code = asyncio.run(func(*args, **kwargs))
-        except SettingsError as exc:
-            _fail(str(exc), EXIT_USAGE)
-        except CommandFailed as exc:
-            _fail(str(exc), exc.code)
-        except KeyboardInterrupt:
-            _fail("interrupted; unfinished jobs resume with `acemusic work --until-idle`", 130)
-        except Exception as exc:
-            log.exception("unexpected failure")
-            _fail(f"unexpected error: {exc}", EXIT_FAILED)
-        sys.exit(code)
-
-    return wrapper
-
-
-def settings_for(*, builtin_default: bool, quiet: bool) -> Settings:
-    """Settings from the environment; `builtin_default` fills an unset ACESTEP_API_URL."""
-    settings = load_settings()
-    if builtin_default and not settings.acestep_api_url:
-        settings = settings.model_copy(update={"acestep_api_url": [BUILTIN]})
-    configure_logging(settings.log_level or ("WARNING" if quiet else "INFO"), settings.secrets)
-    return settings
-
-
-def _stderr(line: str) -> None:
-    click.echo(line, err=True)
 
 
 @click.group()
@@ -132,7 +88,7 @@ async def _wait_for(
         return []
     stop = asyncio.Event()
     engine = asyncio.create_task(services.engine.run_forever(stop))
-    emit: Callable[[str], None] = (lambda _line: None) if quiet else _stderr
+    emit: Callable[[str], None] = (lambda _line: None) if quiet else stderr
     try:
         return await asyncio.wait_for(JobWatcher(services, job_ids, emit).wait(), wait_s)
     except TimeoutError:
@@ -177,21 +133,25 @@ async def work(until_idle: bool) -> int:
         unfinished = await jobs_repo.list_jobs(
             services.db, statuses=UNFINISHED_STATUSES, limit=None
         )
-        _stderr(f"{len(unfinished)} unfinished job(s) to resume.")
+        stderr(f"{len(unfinished)} unfinished job(s) to resume.")
         if until_idle:
-            watch = JobWatcher(services, [job.id for job in unfinished], _stderr)
+            watch = JobWatcher(services, [job.id for job in unfinished], stderr)
             watcher = asyncio.create_task(watch.wait())
             await services.engine.run_until_idle()
             jobs = await watcher
             for done in await settle_batches(services, now=services.engine.ctx.clock()):
-                _stderr(
+                stderr(
                     f"Batch #{done.id} finished; report: {done.details['summary']['report_csv']}"
                 )
+            for session in await seal_sessions(services):
+                stderr(f"Listening-test session {session.name} is ready.")
             failed = [job for job in jobs if job.status is not JobStatus.DONE]
-            _stderr(f"Idle: {len(jobs) - len(failed)} finished, {len(failed)} did not.")
+            stderr(f"Idle: {len(jobs) - len(failed)} finished, {len(failed)} did not.")
             return EXIT_FAILED if failed else 0
         await _serve_until_signal(
-            services.engine.run_forever, lambda stop: run_batch_keeper(services, stop)
+            services.engine.run_forever,
+            lambda stop: run_batch_keeper(services, stop),
+            lambda stop: run_evaluation_keeper(services, stop),
         )
         return 0
 
@@ -225,7 +185,7 @@ def engine(
     try:
         settings = settings_for(builtin_default=False, quiet=False)
     except SettingsError as exc:
-        _fail(str(exc), EXIT_USAGE)
+        fail(str(exc), EXIT_USAGE)
     config = StandInConfig(
         audio_dir=Path(audio_dir) if audio_dir else settings.standin_audio_dir,
         job_seconds=settings.standin_job_seconds if job_seconds is None else job_seconds,
@@ -320,5 +280,8 @@ async def batch(
             dry_run=dry_run,
             yes=yes,
             as_json=as_json,
-            emit=_stderr,
+            emit=stderr,
         )
+
+
+main.add_command(evaluation_group)

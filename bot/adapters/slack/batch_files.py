@@ -30,7 +30,7 @@ def wants_manifest_batch(text: str) -> bool:
 async def manifest_batch(bot: SlackBot, event: dict[str, Any], text: str, caller: Caller) -> Reply:
     """Plan and start (or estimate, or ask to confirm) a batch from the mention's attached file."""
     args = parse_batch_args(text.strip().partition(" ")[2])
-    files = event.get("files") or await _files_of_message(bot, event)
+    files = event.get("files") or await files_of_message(bot, event)
     manifest = next(
         (f for f in files if str(f.get("name", "")).lower().endswith(MANIFEST_SUFFIXES)), None
     )
@@ -74,7 +74,7 @@ def external_file_refusal(name: str) -> str:
     )
 
 
-async def _files_of_message(bot: SlackBot, event: dict[str, Any]) -> list[dict[str, Any]]:
+async def files_of_message(bot: SlackBot, event: dict[str, Any]) -> list[dict[str, Any]]:
     """The files of the mentioning message, when the event itself did not carry them."""
     channel, ts = str(event.get("channel") or ""), str(event.get("ts") or "")
     try:

@@ -3,7 +3,8 @@
 Part of the publisher's outbox (same rules as job cards): the digest row is written before the
 message is posted, the ts is stored the moment Slack returns it, edits are throttled and share the
 publisher's per-minute budget, and a failed post or edit is retried with back-off. Once the digest
-is up, the batch's tracks are queued as ordinary track posts in its thread.
+is up, the batch's tracks are queued as ordinary track posts in its thread (except a listening
+test's candidates, which are never posted: its digest shows counts only).
 """
 
 import asyncio
@@ -65,7 +66,8 @@ class Digests:
         blocks = digest_blocks(state)
         digest_hash = rendered_hash(blocks)
         settled = state.posted + state.not_posted
-        final = state.summary is not None and settled >= state.tally.tracks_made
+        blind = batch.evaluation_id is not None  # a listening test's candidates are never posted
+        final = state.summary is not None and (blind or settled >= state.tally.tracks_made)
         if digest.ts is not None and digest_hash == digest.rendered:
             if final:
                 await digests_repo.update_digest(self.bot.services.db, batch.id, final=True)

@@ -6,7 +6,8 @@ checked with Slack (`files.info`) before anything is uploaded again, so nothing 
 Card edits are throttled (one per stage change, progress at most every `update_every_s`, and at
 most `updates_per_minute` across all cards: `chat.update` is Tier 3); tracks are paced to one
 post per second per channel (Slack's per-channel message rate). Batch digests (`digests.py`)
-share the edit budget; a batch's tracks are paced like any others, after people's own. A track
+and listening sessions (`evaluation_posts.py`) share the edit budget; a batch's tracks are paced
+like any others, after people's own. A track
 Slack keeps refusing (`MAX_POST_ATTEMPTS`) is shown on its card as not posted, with the reason. The
 loop also forgets handled event ids and button-click keys once they are a day old.
 """
@@ -25,6 +26,7 @@ from slack_sdk.errors import SlackApiError
 from bot.adapters.slack import reactions
 from bot.adapters.slack.context import SlackBot
 from bot.adapters.slack.digests import Digests
+from bot.adapters.slack.evaluation_posts import ListeningPoster
 from bot.adapters.slack.render import (
     Block,
     CardState,
@@ -103,6 +105,9 @@ class Publisher:
         self.channel_gap_s = channel_gap_s
         self._limiter = RateLimiter(updates_per_minute)
         self.digests = Digests(bot, update_every_s=update_every_s, take_edit=self._limiter.take)
+        self.listening = ListeningPoster(
+            bot, files, channel_gap_s=channel_gap_s, take_edit=self._limiter.take
+        )
         self._wake = asyncio.Event()
         self._last_post: dict[str, float] = {}
         self._forgot_at: datetime | None = None
@@ -130,6 +135,7 @@ class Publisher:
         for card, _job in await slack_repo.cards_to_refresh(db, now=self.bot.clock()):
             await self.refresh_card(card.job_id)
         await self.digests.run_once()
+        await self.listening.run_once()
         await slack_repo.queue_track_posts(db)
         now = self.bot.clock()
         for post in await slack_repo.due_track_posts(

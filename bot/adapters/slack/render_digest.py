@@ -28,6 +28,10 @@ BATCH_CANCEL: Final = "batch_cancel"  # button value: the batch id
 BAR_CELLS: Final = 20
 FAILURE_REASONS_SHOWN: Final = 3
 _USER_ID: Final = re.compile(r"[UW][A-Z0-9]{2,}")
+BLIND_NOTE: Final = (
+    "Candidates for a blind listening test: their tracks are not posted here; "
+    "`/music eval status` shows the session."
+)
 
 
 @dataclass(frozen=True)
@@ -53,16 +57,21 @@ class DigestState:
 
 
 def digest_blocks(state: DigestState) -> list[Block]:
-    """The digest: who and what, progress (or the summary), failures, notes, a Cancel button."""
+    """The digest: who and what, progress (or the summary), failures, notes, a Cancel button.
+
+    A listening test's batch (`evaluation_id`) shows counts only: no tracks are posted, and no
+    failure reason, track id or report path, which could name the model or a candidate."""
     batch = state.batch
     blocks = [section(f"*Batch #{batch.id} — {escape(batch.name)}*{_who(batch)}")]
     summary = state.summary
     blocks += _summary_blocks(state, summary) if summary else _progress_blocks(state)
-    failures = _failure_lines(state.tally.failures)
+    failures = [] if _blind(state) else _failure_lines(state.tally.failures)
     if failures:
         blocks.append(section("*Failures*\n" + "\n".join(failures)))
     skipped = batch.details.get("skipped_rows") or []
     notes = [f"{len(skipped)} manifest row(s) skipped: see the start reply"] if skipped else []
+    if _blind(state):
+        notes.append(BLIND_NOTE)
     if state.placeholder:
         notes.append(PLACEHOLDER_NOTE)
     if notes:
@@ -80,6 +89,11 @@ def digest_fallback(state: DigestState) -> str:
     verdict = "finished" if state.summary else "in progress"
     name = escape(state.batch.name)
     return clip(f"Batch #{state.batch.id} ({name}): {made}, {verdict}", FALLBACK_CHARS)
+
+
+def _blind(state: DigestState) -> bool:
+    """Whether the batch makes a listening test's candidates (shown as counts only)."""
+    return state.batch.evaluation_id is not None
 
 
 def _who(batch: BatchRecord) -> str:
@@ -107,7 +121,8 @@ def _progress_blocks(state: DigestState) -> list[Block]:
         f"{bar} {share:.0%}",
         f"🎛 *{tally.tracks_made} of {tally.tracks_requested} tracks made*{eta}",
         f"{tally.unfinished - running} job(s) waiting · {running} on the GPU · "
-        f"{tally.failed_jobs} failed · {state.posted} track(s) posted in the thread"
+        f"{tally.failed_jobs} failed"
+        + ("" if _blind(state) else f" · {state.posted} track(s) posted in the thread")
         + _not_posted(state),
     ]
     return [section("\n".join(lines))]
@@ -132,10 +147,14 @@ def _summary_blocks(state: DigestState, summary: dict[str, Any]) -> list[Block]:
         ("Took", human_duration(float(summary.get("elapsed_s") or 0))),
         ("Posted here", f"{state.posted} track(s)" + _not_posted(state)),
     ]
+    if _blind(state):
+        fields.pop()  # nothing is posted
     blocks = [
         section(f"{icon} *Finished* — {made} of {asked} tracks"),
         *field_sections(tuple(fields)),
     ]
+    if _blind(state):
+        return blocks
     top = summary.get("top_rated") or []
     if top:
         best = ", ".join(f"track {t['track_id']} ({t['score']:+g})" for t in top)

@@ -10,12 +10,12 @@ formulas. report.json keeps every value as it is.
 import csv
 import io
 import json
-import re
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 from audiofile.atomic import write_atomically
 from domain.records import BatchRecord, JobRecord, TrackRecord
+from domain.spreadsheet import neutralise_cell
 
 COLUMNS = (
     "track_id",
@@ -41,17 +41,6 @@ COLUMNS = (
     "manifest_row",
     "generated_at",
 )
-
-
-FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER: Final = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-
-
-def neutralise_cell(value: Any) -> Any:
-    """`value` safe for a spreadsheet cell: text that would start a formula gets a leading `'`."""
-    if not isinstance(value, str) or not value.startswith(FORMULA_STARTS):
-        return value
-    return value if _NUMBER.fullmatch(value) else "'" + value
 
 
 def report_rows(

@@ -1,5 +1,6 @@
-"""auth.test, apps.connections.open."""
+"""auth.test, apps.connections.open, usergroups.users.list."""
 
+from tests.fakeslack.errors import SlackError
 from tests.fakeslack.methods.common import Handler, JsonDict, MethodRequest
 
 
@@ -23,7 +24,17 @@ def connections_open(req: MethodRequest) -> JsonDict:
     return {"url": req.backend.issue_socket_url()}
 
 
+def usergroups_users_list(req: MethodRequest) -> JsonDict:
+    """A user group's members (`no_such_subteam` for a group the workspace does not have)."""
+    group = req.required("usergroup")
+    members = req.workspace.usergroups.get(group)
+    if members is None:
+        raise SlackError("no_such_subteam")
+    return {"users": list(members)}
+
+
 HANDLERS: dict[str, Handler] = {
+    "usergroups.users.list": usergroups_users_list,
     "auth.test": auth_test,
     "apps.connections.open": connections_open,
 }

@@ -8,6 +8,7 @@ from slack_bolt.async_app import AsyncApp
 from bot.adapters.slack import reactions
 from bot.adapters.slack.batch_files import manifest_batch, wants_manifest_batch
 from bot.adapters.slack.context import SlackBot
+from bot.adapters.slack.eval_files import eval_import_files, wants_eval_import
 from bot.adapters.slack.flow import allowed, answer, answer_in_thread, caller_for, deliver
 from storage import jobs as jobs_repo
 from storage import slack as slack_repo
@@ -26,6 +27,11 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
             if await allowed(bot, user_id=user_id, channel_id=channel_id):
                 caller = caller_for(bot, user_id=user_id, channel_id=channel_id)
                 await deliver(bot, await manifest_batch(bot, event, text, caller), caller)
+            return
+        if wants_eval_import(text):
+            if await allowed(bot, user_id=user_id, channel_id=channel_id):
+                caller = caller_for(bot, user_id=user_id, channel_id=channel_id)
+                await deliver(bot, await eval_import_files(bot, event, text, caller), caller)
             return
         if thread_ts and await _refine_in_thread(
             bot, event, text, thread_ts=str(thread_ts), addressed=True
