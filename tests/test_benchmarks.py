@@ -55,3 +55,13 @@ def test_batch_throughput_smoke_runs_and_every_track_reaches_slack() -> None:
     assert "tracks made        4 / 4" in output
     assert re.search(r"Slack calls/track  \d+\.\d\d", output), output
     assert "files.completeUploadExternal     4" in output
+
+
+def test_completion_latency_smoke_prints_latency_calls_and_utilisation_per_scenario() -> None:
+    output = _run_smoke("-m", "bench.completion_latency")
+    for scenario, jobs in (("interactive", 2), ("batch", 3), ("throughput", 6)):
+        assert f"--- {scenario}: {jobs} / {jobs} jobs done" in output, output
+    assert len(re.findall(r"done -> download started  p50 \d+\.\d+ s  p95 \d+\.\d+ s", output)) == 3
+    assert len(re.findall(r"^utilisation        \d\.\d+", output, re.MULTILINE)) == 3
+    assert "/query_result" in output
+    assert "/v1/audio" in output

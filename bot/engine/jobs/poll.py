@@ -16,7 +16,7 @@ from bot.engine.jobs import messages as msg
 from bot.engine.jobs.context import EngineContext
 from bot.engine.jobs.events import JobEvent, JobEventKind
 from bot.engine.jobs.pacing import TaskTiming
-from bot.engine.jobs.servers import Server, requested_length
+from bot.engine.jobs.servers import Server
 from bot.engine.jobs.transitions import ON_SERVER, lost, requeue, retry_or_fail
 from domain import constants as c
 from domain.records import JobRecord, JobStatus
@@ -63,10 +63,10 @@ async def _poll_server(ctx: EngineContext, server: Server, jobs: list[JobRecord]
         ended = await _apply(ctx, server, job, state, now)
         finished += ended
         if job.task_id and ended:
-            server.note_finished(job.task_id, requested_length(job))
+            server.note_finished(job, now)
         elif job.task_id and state is not None and state.phase is not TaskPhase.UNKNOWN:
             still.append((job.task_id, server.timing(job, now)))
-    server.observe_poll(now, finished=finished, busy=True, bounds=ctx.config.poll, tasks=still)
+    server.observe_poll(now, finished=finished, bounds=ctx.config.poll, tasks=still)
     return finished
 
 

@@ -40,6 +40,8 @@ class Server:
     placeholder: bool = False  # the built-in stand-in: its audio is placeholder audio
     last_poll_at: datetime | None = None
     completions_seen: int = field(default=0)
+    completions_at_stats: int = 0  # completions_seen when /v1/stats was last read
+    last_end_seen_at: datetime | None = None  # the last poll that saw a task of ours end here
     expected_total: int | None = (
         None  # its /v1/stats job total, plus what it accepted from us since
     )
@@ -85,10 +87,21 @@ class Server:
         self.backoff_s = min(self.backoff_s * 2, c.UNHEALTHY_BACKOFF_MAX_S)
         self.last_error = reason
 
+    def stats_due(self, now: datetime) -> bool:
+        """Whether `/v1/stats` should be read again: never read, half a minute old, or read
+        before the server had an average job time while a task has ended here since."""
+        if self.stats_at is None or now - self.stats_at > timedelta(seconds=c.STATS_REFRESH_S):
+            return True
+        if self.stats is None:  # the last read failed: try again at the usual pace
+            return False
+        no_average = self.stats.succeeded + self.stats.failed == 0
+        return no_average and self.completions_seen > self.completions_at_stats
+
     def note_stats(self, stats: ServerStats, now: datetime) -> None:
         """Keep a fresh `/v1/stats` reading; its job total is the baseline for lost submissions."""
         self.stats = stats
         self.stats_at = now
+        self.completions_at_stats = self.completions_seen
         self.expected_total = stats.total
         if self.finished_lengths:
             self.reference_length_s = sum(self.finished_lengths) / len(self.finished_lengths)
@@ -130,12 +143,27 @@ class Server:
         if progress is not None and progress > 0:
             self.progress_seen[task_id] = (progress, now)
 
-    def note_finished(self, task_id: str, length_s: float | None) -> None:
-        """A task of ours ended here (its length joins what the server's average covers)."""
-        self.running_seen.pop(task_id, None)
+    def note_finished(self, job: JobRecord, now: datetime) -> None:
+        """A task of ours ended here, seen by the poll at `now`.
+
+        Its run time is measured from when it can have started at the earliest (sent, first seen
+        running, or the end of the task before it) to now: the engine's own estimate of the
+        server's pace until the server reports one. Its length joins what that average covers.
+        """
+        task_id = job.task_id or ""
+        starts = [job.submitted_at, self.running_seen.pop(task_id, None), self.last_end_seen_at]
+        start = max((moment for moment in starts if moment is not None), default=None)
         self.progress_seen.pop(task_id, None)
-        if length_s:
-            self.finished_lengths.append(length_s)
+        if start is not None and now > start:
+            sample = (now - start).total_seconds()
+            previous = self.job_seconds
+            self.job_seconds = (
+                sample if previous is None else EWMA_WEIGHT * sample + (1 - EWMA_WEIGHT) * previous
+            )
+        self.completions_seen += 1
+        length = requested_length(job)
+        if length:
+            self.finished_lengths.append(length)
 
     def timing(self, job: JobRecord, now: datetime) -> TaskTiming:
         """A job's task on this server as the poll scheduler sees it (`pacing`)."""
@@ -155,26 +183,17 @@ class Server:
         now: datetime,
         *,
         finished: int,
-        busy: bool,
         bounds: PollBounds,
         tasks: Sequence[tuple[str, TaskTiming]] = (),
     ) -> None:
-        """Update the pace estimate from one poll and schedule the next one.
+        """Note one poll and schedule the next one.
 
-        While the server is busy, `finished` completions over the time since the previous poll
-        measure its time per job (used until the server's own average is known). The next poll
-        is planned from the tasks still in flight (`pacing.poll_wait`): just after the earliest
-        expected end; with nothing known, the wait doubles from the minimum.
+        The next poll is planned from the tasks still in flight (`pacing.poll_wait`): just after
+        the earliest expected end; with nothing known, the wait doubles from the minimum.
         """
-        elapsed = (now - self.last_poll_at).total_seconds() if self.last_poll_at else 0.0
         self.last_poll_at = now
-        if finished and busy and elapsed > 0:
-            sample = elapsed / finished
-            previous = self.job_seconds
-            self.job_seconds = (
-                sample if previous is None else EWMA_WEIGHT * sample + (1 - EWMA_WEIGHT) * previous
-            )
-        self.completions_seen += finished
+        if finished:
+            self.last_end_seen_at = now
         in_flight = {task_id for task_id, _ in tasks}
         for seen in (self.running_seen, self.progress_seen):
             for task_id in [task_id for task_id in seen if task_id not in in_flight]:
