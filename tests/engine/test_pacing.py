@@ -2,8 +2,10 @@
 
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 
+from bot.engine.acestep.client import AceStepClient
 from bot.engine.jobs.pacing import (
     ARRIVAL_MARGIN_S,
     PollBounds,
@@ -12,6 +14,9 @@ from bot.engine.jobs.pacing import (
     expected_ends,
     poll_wait,
 )
+from bot.engine.jobs.servers import Server
+from domain.records import JobRecord, JobStatus
+from domain.servers import ServerStats
 
 T0 = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
 BOUNDS = PollBounds(0.25, 10.0)
@@ -112,3 +117,60 @@ def test_unknown_average_time_falls_back_to_doubling_from_the_minimum() -> None:
 def test_tiny_progress_without_an_average_says_nothing_yet() -> None:
     task = TaskTiming(submitted_at=at(0), queue_position=1, progress=0.01, progress_at=at(0.3))
     assert expected_ends([task], ServerPace(None)) == [None]
+
+
+def _server() -> Server:
+    http = httpx.AsyncClient(base_url="http://127.0.0.1:9")  # never called
+    return Server(client=AceStepClient(http, name="http://127.0.0.1:9"), capacity=3)
+
+
+def _stats(finished: int, avg: float) -> ServerStats:
+    return ServerStats(
+        queued=0,
+        running=1,
+        succeeded=finished,
+        failed=0,
+        total=finished + 1,
+        queue_size=0,
+        queue_maxsize=200,
+        avg_job_seconds=avg,
+    )
+
+
+def _job(task_id: str, submitted_at: datetime, length_s: int) -> JobRecord:
+    return JobRecord(
+        id=1,
+        status=JobStatus.RUNNING,
+        priority=0,
+        request={"duration_s": length_s},
+        origin="test",
+        created_at=submitted_at,
+        updated_at=submitted_at,
+        task_id=task_id,
+        submitted_at=submitted_at,
+        queue_position=1,
+    )
+
+
+def test_stats_are_read_again_once_a_task_ends_on_a_server_that_had_no_average() -> None:
+    server = _server()
+    server.note_stats(_stats(finished=0, avg=5.0), at(0))  # the server's default, not a measure
+    assert server.pace.job_seconds is None
+    assert not server.stats_due(at(1))
+    server.note_finished(_job("a", at(0), 30), at(3))
+    assert server.stats_due(at(3.1))
+    server.note_stats(_stats(finished=1, avg=2.9), at(3.1))
+    assert not server.stats_due(at(10))
+    assert server.stats_due(at(40))  # and every half minute after that
+    # The average now stands for 30 s of audio: a 60 s request is expected to take twice as long.
+    assert server.pace == ServerPace(2.9, 30.0)
+    assert server.pace.seconds_for(60) == pytest.approx(5.8)
+
+
+def test_before_any_average_a_task_is_timed_from_its_earliest_possible_start() -> None:
+    server = _server()
+    server.note_finished(_job("a", at(0), 30), at(3))
+    assert server.job_seconds == pytest.approx(3.0)  # sent at 0, seen done at 3
+    server.observe_poll(at(3), finished=1, bounds=BOUNDS)
+    server.note_finished(_job("b", at(0.5), 30), at(6.5))  # waited behind "a" until 3
+    assert server.job_seconds == pytest.approx(0.3 * 3.5 + 0.7 * 3.0)
