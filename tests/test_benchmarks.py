@@ -33,7 +33,7 @@ def _run_smoke(*argv: str) -> str:
 def test_engine_throughput_smoke_runs_and_prints_figures_without_judging_targets() -> None:
     output = _run_smoke("bench/engine_throughput.py", "--jobs", "4", "--job-seconds", "0.05")
     assert "finished jobs      4 / 4" in output
-    for figure in ("efficiency", "HTTP calls/track", "peak RSS"):
+    for figure in ("efficiency", "utilisation", "HTTP calls/track", "peak RSS"):
         assert figure in output
 
 
