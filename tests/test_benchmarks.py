@@ -33,7 +33,7 @@ def _run_smoke(*argv: str) -> str:
 def test_engine_throughput_smoke_runs_and_prints_figures_without_judging_targets() -> None:
     output = _run_smoke("bench/engine_throughput.py", "--jobs", "4", "--job-seconds", "0.05")
     assert "finished jobs      4 / 4" in output
-    for figure in ("efficiency", "HTTP calls/track", "peak RSS"):
+    for figure in ("efficiency", "utilisation", "HTTP calls/track", "peak RSS"):
         assert figure in output
 
 
@@ -61,3 +61,13 @@ def test_loudness_smoke_prints_every_figure() -> None:
     output = _run_smoke("bench/loudness.py")
     for figure in ("integrated loudness (pyebur128)", "true peak", "pyloudnorm", "listening pair"):
         assert figure in output
+
+
+def test_completion_latency_smoke_prints_latency_calls_and_utilisation_per_scenario() -> None:
+    output = _run_smoke("-m", "bench.completion_latency")
+    for scenario, jobs in (("interactive", 2), ("batch", 3), ("throughput", 6)):
+        assert f"--- {scenario}: {jobs} / {jobs} jobs done" in output, output
+    assert len(re.findall(r"done -> download started  p50 \d+\.\d+ s  p95 \d+\.\d+ s", output)) == 3
+    assert len(re.findall(r"^utilisation        \d\.\d+", output, re.MULTILINE)) == 3
+    assert "/query_result" in output
+    assert "/v1/audio" in output
