@@ -50,7 +50,7 @@ class Database:
         """Bring the schema to the newest migration (a no-op when it is already there)."""
         if await self.revision() == head_revision():
             return
-        async with self._engine.begin() as connection:
+        async with self._engine.connect() as connection:
             await connection.run_sync(_upgrade)
 
     async def revision(self) -> str | None:
@@ -110,12 +110,40 @@ def _stored_revision(connection: Connection) -> str | None:
 
 
 def _upgrade(connection: Connection) -> None:
+    """Run the pending migrations in one transaction.
+
+    On SQLite a migration may rebuild a table that other rows point at (batch mode: copy, drop,
+    rename). Foreign keys are therefore switched off outside the transaction, as SQLite's manual
+    prescribes for schema changes, and every reference is checked before it commits.
+    """
     # Imported here: only a database that is behind pays for loading Alembic.
     from alembic import command  # noqa: PLC0415
     from alembic.config import Config  # noqa: PLC0415
 
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.attributes["connection"] = connection
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    command.upgrade(config, "head")
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        _pragma(connection, "PRAGMA foreign_keys=OFF")
+    try:
+        with connection.begin():
+            config = Config()
+            config.set_main_option("script_location", str(MIGRATIONS_DIR))
+            config.attributes["connection"] = connection
+            logging.getLogger("alembic").setLevel(logging.WARNING)
+            command.upgrade(config, "head")
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"migration left broken references: {broken[:5]}")
+    finally:
+        if sqlite:
+            _pragma(connection, "PRAGMA foreign_keys=ON")
+
+
+def _pragma(connection: Connection, statement: str) -> None:
+    # Straight on the driver's connection: SQLAlchemy would first begin a transaction, inside which
+    # SQLite ignores `foreign_keys`.
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(statement)
+    finally:
+        cursor.close()
