@@ -107,7 +107,7 @@ class Job(Base):
         StateColumn(JobStatus), index=True, default=JobStatus.QUEUED
     )
     priority: Mapped[int] = mapped_column(Integer, default=0)
-    request: Mapped[dict[str, Any]]
+    request: Mapped[dict[str, Any]] = mapped_column(PackedJson())
     origin: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -137,7 +137,7 @@ class Job(Base):
     doubt_total: Mapped[int | None]
     progress: Mapped[float | None] = mapped_column(Float)
     stage: Mapped[str | None] = mapped_column(String(255))
-    payload_sent: Mapped[dict[str, Any] | None]
+    payload_sent: Mapped[dict[str, Any] | None] = mapped_column(PackedJson())
     enhancement: Mapped[dict[str, Any] | None]
     # the current task's result, stored once in task_results (tracks of the task point there too)
     result_id: Mapped[int | None] = mapped_column(

@@ -71,6 +71,7 @@ def test_listing_commands_skip_alembic_engine_slack_and_numpy_once_migrated(
             args,
             sorted(modules & set(HEAVY)),
         )
+        assert "httpx" not in modules  # no server to reach: no HTTP client either
 
 
 def test_status_choices_are_the_job_states() -> None:

@@ -190,6 +190,7 @@ async def test_every_tracks_provenance_reads_back_the_same_after_0007(tmp_path: 
     assert shown == before
     assert job is not None
     assert job.result == result  # the job's raw result is kept (once, in task_results)
+    assert (job.request, job.payload_sent) == ({"caption": "jazz", "variants": 2}, PAYLOAD)
     with sqlite3.connect(path) as raw:
         columns = {row[1] for row in raw.execute("PRAGMA table_info(tracks)")}
         stored = raw.execute("SELECT job_id, task_id FROM task_results ORDER BY id").fetchall()
@@ -204,5 +205,9 @@ async def test_the_downgrade_gives_the_old_rows_back(tmp_path: Path) -> None:
     migrate(path, "0006", down=True)
     with sqlite3.connect(path) as raw:
         assert old_rows(raw) == before
-        result = raw.execute("SELECT result FROM jobs WHERE id = 1").fetchone()[0]
+        result, request, payload = raw.execute(
+            "SELECT result, request, payload_sent FROM jobs WHERE id = 1"
+        ).fetchone()
     assert json.loads(result) == engine_items("a.mp3", "b.mp3")
+    assert json.loads(request) == {"caption": "jazz", "variants": 2}
+    assert json.loads(payload) == PAYLOAD

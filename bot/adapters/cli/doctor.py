@@ -35,9 +35,7 @@ def _line(emit: Emit, ok: bool, text: str) -> int:
 
 
 def _check_servers_configured(settings: Settings, emit: Emit) -> int:
-    from bot.engine.acestep.urls import public_url  # noqa: PLC0415 -- loads the HTTP client
-
-    urls = ", ".join(url if url == BUILTIN else public_url(url) for url in settings.acestep_api_url)
+    urls = ", ".join(_shown(url) for url in settings.acestep_api_url)
     if settings.uses_builtin_engine:
         emit(
             f"! ACE-Step servers: {urls}. '{BUILTIN}' is the placeholder stand-in; "
@@ -45,6 +43,15 @@ def _check_servers_configured(settings: Settings, emit: Emit) -> int:
         )
         return 0
     return _line(emit, True, f"ACE-Step servers configured: {urls}")
+
+
+def _shown(url: str) -> str:
+    """A server's address without credentials."""
+    if url == BUILTIN:
+        return url
+    from bot.engine.acestep.urls import public_url  # noqa: PLC0415 -- loads the HTTP client
+
+    return public_url(url)
 
 
 def _check_presets(settings: Settings, emit: Emit) -> int:

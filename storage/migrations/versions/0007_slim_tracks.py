@@ -6,6 +6,8 @@ of the `result` column); tracks point at their task's row and item (`source_id`,
 `result_index`) instead of repeating caption, lyrics, metas, request_sent, lm_model, dit_model,
 generation_info and remote_file on every row.
 
+The job's `request` and `payload_sent` are stored packed too (JSON, zlib-compressed when large).
+
 Existing rows are moved with the same `storage._provenance.place` the repository uses, so every
 track reads back exactly what it stored before (an item that does not derive to it is kept
 verbatim in the document's `extra` list). `tests/storage/test_slim_tracks_migration.py` builds rows
@@ -16,7 +18,7 @@ Revises: 0006
 """
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -49,6 +51,7 @@ OLD_TRACK_TYPES: dict[str, Any] = {
     "remote_file": sa.Text,
 }
 NOT_NULL_BEFORE = ("caption", "lyrics", "metas", "request_sent")
+PACKED_JOB_COLUMNS = ("request", "payload_sent")
 
 
 def upgrade() -> None:
@@ -76,6 +79,8 @@ def upgrade() -> None:
             "fk_jobs_result", "task_results", ["result_id"], ["id"], use_alter=True
         )
         batch_op.drop_column("result")
+        for name in PACKED_JOB_COLUMNS:
+            batch_op.alter_column(name, existing_type=sa.JSON(), type_=sa.LargeBinary())
     with op.batch_alter_table("tracks", schema=None) as batch_op:
         batch_op.alter_column("source_id", existing_type=sa.Integer(), nullable=False)
         batch_op.alter_column("result_index", existing_type=sa.Integer(), nullable=False)
@@ -107,6 +112,7 @@ def _move_rows(bind: sa.Connection) -> None:
         documents[key], index = place(document, given)
         placed.append((track_id, key, index))
     ids = _insert_documents(bind, documents, now)
+    _recode_jobs(bind, lambda value: None if value is None else pack_json(_json(value)))
     for chunk in _chunks([{"r": ids[(j, t)], "j": j} for j, t in job_task.items()]):
         bind.execute(sa.text("UPDATE jobs SET result_id = :r WHERE id = :j"), chunk)
     rows = [{"s": ids[key], "i": index, "t": track_id} for track_id, key, index in placed]
@@ -114,6 +120,18 @@ def _move_rows(bind: sa.Connection) -> None:
         bind.execute(
             sa.text("UPDATE tracks SET source_id = :s, result_index = :i WHERE id = :t"), chunk
         )
+
+
+def _recode_jobs(bind: sa.Connection, recode: Callable[[Any], Any]) -> None:
+    """Rewrite the jobs' request and payload_sent (JSON text <-> packed bytes)."""
+    names = ", ".join(PACKED_JOB_COLUMNS)
+    rows = []
+    for job_id, *values in bind.execute(sa.text(f"SELECT id, {names} FROM jobs")):
+        recoded = zip(PACKED_JOB_COLUMNS, map(recode, values), strict=True)
+        rows.append({"id": job_id, **dict(recoded)})
+    assignments = ", ".join(f"{name} = :{name}" for name in PACKED_JOB_COLUMNS)
+    for chunk in _chunks(rows):
+        bind.execute(sa.text(f"UPDATE jobs SET {assignments} WHERE id = :id"), chunk)
 
 
 def _provenance_values(values: list[Any]) -> list[Any]:
@@ -155,10 +173,13 @@ def _chunks(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
 def downgrade() -> None:
     with op.batch_alter_table("jobs", schema=None) as batch_op:
         batch_op.add_column(sa.Column("result", sa.JSON(), nullable=True))
+        for name in PACKED_JOB_COLUMNS:
+            batch_op.alter_column(name, existing_type=sa.LargeBinary(), type_=sa.JSON())
     with op.batch_alter_table("tracks", schema=None) as batch_op:
         for name, kind in OLD_TRACK_TYPES.items():
             batch_op.add_column(sa.Column(name, kind(), nullable=True))
     bind = op.get_bind()
+    _recode_jobs(bind, lambda value: None if value is None else json.dumps(unpack_json(value)))
     documents = {
         row_id: unpack_json(blob)
         for row_id, blob in bind.execute(sa.text("SELECT id, document FROM task_results"))
