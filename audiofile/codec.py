@@ -5,7 +5,8 @@ Errors:
     └── AudioDecodeError -- a file that cannot be read as audio; the message is fit for users
 
 Samples are float32 arrays shaped (frames, channels). WAV and FLAC are written as 16-bit PCM; MP3
-as variable-bitrate LAME (see `MP3_COMPRESSION_LEVEL`).
+as variable-bitrate LAME (see `MP3_COMPRESSION_LEVEL`), or at a constant bitrate when `mp3_kbps`
+is given (files that must match exactly, such as blinded listening pairs). No tags are written.
 """
 
 import io
@@ -32,6 +33,10 @@ Frames = NDArray[np.float32]
 # 48 kHz stereo (the default 128 kbps CBR included), so this one is picked for quality.
 MP3_BITRATE_MODE: Final = "VARIABLE"
 MP3_COMPRESSION_LEVEL: Final = 0.3
+# In CONSTANT mode libsndfile maps the level linearly onto MPEG-1's range: 320 kbps at 0, down
+# 288 kbps per unit (LAME takes the nearest standard bitrate). MPEG-1 needs 32 kHz or more.
+MP3_CBR_KBPS: Final = (64, 80, 96, 112, 128, 160, 192, 224, 256, 320)
+_MP3_CBR_MIN_RATE: Final = 32_000
 _CONTAINERS: Final[dict[str, tuple[str, str]]] = {
     "wav": ("WAV", "PCM_16"),
     "flac": ("FLAC", "PCM_16"),
@@ -59,22 +64,37 @@ class AudioInfo:
     format: str  # "mp3", "wav" or "flac" (other formats libsndfile reads keep its lower-case name)
 
 
-def encode_audio(samples: NDArray[Any], sample_rate: int, fmt: AudioFormat) -> bytes:
-    """The bytes of a file in `fmt` holding `samples` (values beyond +/-1 are clipped)."""
+def encode_audio(
+    samples: NDArray[Any], sample_rate: int, fmt: AudioFormat, *, mp3_kbps: int | None = None
+) -> bytes:
+    """The bytes of a file in `fmt` holding `samples` (values beyond +/-1 are clipped).
+
+    `mp3_kbps` (one of `MP3_CBR_KBPS`; mp3 only) asks for that constant bitrate instead of VBR.
+    """
     buffer = io.BytesIO()
-    _write(buffer, samples, sample_rate, fmt)
+    _write(buffer, samples, sample_rate, fmt, mp3_kbps)
     return buffer.getvalue()
 
 
-def write_audio(samples: NDArray[Any], sample_rate: int, path: Path, fmt: AudioFormat) -> None:
-    """Write a file atomically: a temporary file in the same folder, synced, then renamed."""
+def write_audio(
+    samples: NDArray[Any],
+    sample_rate: int,
+    path: Path,
+    fmt: AudioFormat,
+    *,
+    mp3_kbps: int | None = None,
+) -> None:
+    """Write a file atomically: a temporary file in the same folder, synced, then renamed.
+
+    `mp3_kbps` as for `encode_audio`.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     descriptor, temporary = tempfile.mkstemp(
         dir=path.parent, prefix=f".{path.name}.", suffix=".part"
     )
     try:
         with os.fdopen(descriptor, "w+b") as handle:
-            _write(handle, samples, sample_rate, fmt)
+            _write(handle, samples, sample_rate, fmt, mp3_kbps)
             handle.flush()
             os.fsync(handle.fileno())
         finalize(temporary, path)
@@ -149,15 +169,33 @@ def _info(handle: Any) -> AudioInfo:
     )
 
 
-def _write(target: IO[bytes], samples: NDArray[Any], sample_rate: int, fmt: AudioFormat) -> None:
+def _write(
+    target: IO[bytes],
+    samples: NDArray[Any],
+    sample_rate: int,
+    fmt: AudioFormat,
+    mp3_kbps: int | None,
+) -> None:
     if fmt not in _CONTAINERS:
         raise ValueError(f"cannot encode {fmt!r}: choose one of {', '.join(_CONTAINERS)}")
     container, subtype = _CONTAINERS[fmt]
     options: dict[str, Any] = {}
     if fmt == "mp3":
-        options = {"bitrate_mode": MP3_BITRATE_MODE, "compression_level": MP3_COMPRESSION_LEVEL}
+        options = _mp3_options(sample_rate, mp3_kbps)
+    elif mp3_kbps is not None:
+        raise ValueError(f"a bitrate applies to mp3 only, not {fmt}")
     data = _encodable(samples, fmt)
     sf.write(target, data, sample_rate, subtype=subtype, format=container, **options)
+
+
+def _mp3_options(sample_rate: int, kbps: int | None) -> dict[str, Any]:
+    if kbps is None:
+        return {"bitrate_mode": MP3_BITRATE_MODE, "compression_level": MP3_COMPRESSION_LEVEL}
+    if kbps not in MP3_CBR_KBPS:
+        raise ValueError(f"{kbps} kbps is not offered: choose one of {MP3_CBR_KBPS}")
+    if sample_rate < _MP3_CBR_MIN_RATE:
+        raise ValueError(f"constant-bitrate mp3 needs {_MP3_CBR_MIN_RATE} Hz or more")
+    return {"bitrate_mode": "CONSTANT", "compression_level": (320 - kbps) / 288}
 
 
 def _encodable(samples: NDArray[Any], fmt: AudioFormat) -> NDArray[Any]:

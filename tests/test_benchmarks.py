@@ -63,3 +63,9 @@ def test_cli_startup_smoke_times_every_command_and_prints_bytes_per_track() -> N
     assert re.search(r"bytes/track\s+\d+", output), output
     for command in ("--help", "jobs", "tracks", "doctor"):
         assert re.search(rf"acemusic {command}\s+[\d.]+s", output), output
+
+
+def test_loudness_smoke_prints_every_figure() -> None:
+    output = _run_smoke("bench/loudness.py")
+    for figure in ("integrated loudness (pyebur128)", "true peak", "pyloudnorm", "listening pair"):
+        assert figure in output

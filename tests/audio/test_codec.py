@@ -3,12 +3,14 @@
 import io
 from pathlib import Path
 
+import mutagen.mp3
 import numpy as np
 import pytest
 import soundfile as sf
 from numpy.typing import NDArray
 
 from audiofile.codec import (
+    MP3_CBR_KBPS,
     AudioDecodeError,
     AudioInfo,
     encode_audio,
@@ -89,6 +91,38 @@ def test_mono_is_accepted(tmp_path: Path) -> None:
     write_audio(np.zeros(480, np.float32), SAMPLE_RATE, path, "flac")
 
     assert probe_audio(path).channels == 1
+
+
+@pytest.mark.parametrize("kbps", MP3_CBR_KBPS)
+def test_mp3_at_a_constant_bitrate_has_exactly_that_bitrate_and_no_tags(
+    kbps: int, music: NDArray[np.float32]
+) -> None:
+    data = encode_audio(music[: SAMPLE_RATE * 2], SAMPLE_RATE, "mp3", mp3_kbps=kbps)
+
+    info = mutagen.mp3.MP3(io.BytesIO(data))
+    assert (info.info.bitrate, info.info.bitrate_mode) == (kbps * 1000, mutagen.mp3.BitrateMode.CBR)
+    assert info.tags is None
+
+
+def test_mp3_without_a_bitrate_stays_variable(music: NDArray[np.float32]) -> None:
+    data = encode_audio(music[: SAMPLE_RATE * 2], SAMPLE_RATE, "mp3")
+
+    assert mutagen.mp3.MP3(io.BytesIO(data)).info.bitrate_mode == mutagen.mp3.BitrateMode.VBR
+
+
+@pytest.mark.parametrize(
+    ("fmt", "kbps", "rate", "message"),
+    [
+        ("mp3", 100, SAMPLE_RATE, "100 kbps is not offered"),
+        ("mp3", 192, 22_050, "32000 Hz or more"),
+        ("wav", 192, SAMPLE_RATE, "mp3 only"),
+    ],
+)
+def test_unusable_bitrates_are_refused(
+    fmt: AudioFormat, kbps: int, rate: int, message: str
+) -> None:
+    with pytest.raises(ValueError, match=message):
+        encode_audio(np.zeros((rate, 2), np.float32), rate, fmt, mp3_kbps=kbps)
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""The loudness meter, the peak limiter and loudness-normalised delivery copies."""
+"""The loudness and true-peak meter, the peak limiter and loudness-normalised delivery copies."""
 
 from pathlib import Path
 
@@ -9,17 +9,16 @@ from numpy.typing import NDArray
 
 from audiofile.codec import probe_audio, read_audio, write_audio
 from bot.engine.audio.loudness import (
-    KWeightingFilter,
     LoudnessMeter,
+    LoudnessReading,
     integrated_loudness,
-    k_weighting,
-    k_weighting_response,
     limit_peaks,
+    measure_loudness,
 )
 from bot.engine.audio.qc import normalise_loudness
 from bot.engine.audio.windows import WindowSums
 from domain.constants import AudioFormat
-from standin.audio.synth import SAMPLE_RATE, Arrangement, render_placeholder
+from standin.audio.synth import SAMPLE_RATE
 
 
 def sine(seconds: float, peak_dbfs: float, freq: float = 1000.0) -> NDArray[np.float32]:
@@ -30,15 +29,6 @@ def sine(seconds: float, peak_dbfs: float, freq: float = 1000.0) -> NDArray[np.f
 
 def peak_dbfs(samples: NDArray[np.float32]) -> float:
     return float(20 * np.log10(np.abs(samples).max()))
-
-
-def test_k_weighting_matches_the_bs1770_table_at_48k() -> None:
-    shelf, high_pass = k_weighting(48_000)
-
-    np.testing.assert_allclose(
-        shelf, [1.53512486, -2.69169619, 1.19839281, 1.0, -1.69065929, 0.73248077], atol=1e-7
-    )
-    np.testing.assert_allclose(high_pass, [1.0, -2.0, 1.0, 1.0, -1.99004745, 0.99007225], atol=1e-7)
 
 
 @pytest.mark.parametrize("level", [-23.0, -33.0])
@@ -60,6 +50,39 @@ def test_agrees_with_pyloudnorm_on_music(music: NDArray[np.float32]) -> None:
     assert integrated_loudness(music, SAMPLE_RATE) == pytest.approx(reference, abs=0.1)
 
 
+def test_agrees_with_pyloudnorm_on_mono_at_44k1(music: NDArray[np.float32]) -> None:
+    from scipy import signal  # an independent resampler (tests only)
+
+    mono = signal.resample_poly(music[:, 0], 147, 160).astype(np.float32)[:, None]
+    reference = pyloudnorm.Meter(44_100).integrated_loudness(mono[:, 0])
+
+    assert integrated_loudness(mono, 44_100) == pytest.approx(reference, abs=0.1)
+
+
+@pytest.mark.parametrize(
+    ("channels", "index", "offset_db"),
+    [(5, 3, 1.5), (5, 2, 0.0), (6, 3, None), (6, 4, 1.5)],
+    ids=["5ch-Ls", "5ch-C", "6ch-LFE", "6ch-Ls"],
+)
+def test_surround_channels_are_weighted_and_lfe_left_out(
+    channels: int, index: int, offset_db: float | None
+) -> None:
+    """BS.1770: surrounds count 1.41x (+1.5 dB), the LFE of a 5.1 file (4th channel) not at all."""
+    program = np.zeros((SAMPLE_RATE * 5, channels), np.float32)
+    program[:, index] = sine(5, -23)[:, 0]
+    front = np.zeros_like(program)
+    front[:, 0] = program[:, index]
+
+    reading = integrated_loudness(program, SAMPLE_RATE)
+
+    if offset_db is None:
+        assert reading is None
+    else:
+        expected = integrated_loudness(front, SAMPLE_RATE)
+        assert expected is not None
+        assert reading == pytest.approx(expected + offset_db, abs=0.05)
+
+
 def test_block_size_does_not_change_the_reading(music: NDArray[np.float32]) -> None:
     meter = LoudnessMeter(SAMPLE_RATE, 2)
     for start in range(0, len(music), 12_345):
@@ -72,6 +95,40 @@ def test_silence_and_very_short_audio_have_no_loudness() -> None:
     assert integrated_loudness(np.zeros((SAMPLE_RATE * 2, 2), np.float32), SAMPLE_RATE) is None
     assert integrated_loudness(sine(0.39, -20), SAMPLE_RATE) is None
     assert integrated_loudness(sine(0.4, -20), SAMPLE_RATE) is not None
+
+
+def test_true_peak_finds_the_peak_between_samples() -> None:
+    """A 12 kHz sine sampled 45 degrees off its crests: samples reach only -3 dB of the peak."""
+    t = np.arange(SAMPLE_RATE * 2) / SAMPLE_RATE
+    tone = 0.5 * np.sin(2 * np.pi * 12_000 * t + np.pi / 4)
+    stereo = np.stack([tone, 0.5 * tone], axis=1).astype(np.float32)
+
+    reading = measure_loudness(stereo, SAMPLE_RATE)
+
+    assert peak_dbfs(stereo) == pytest.approx(20 * np.log10(0.5) - 3.01, abs=0.05)
+    assert reading.true_peak_dbtp == pytest.approx(20 * np.log10(0.5), abs=0.2)
+    assert reading.integrated_lufs == integrated_loudness(stereo, SAMPLE_RATE)
+
+
+def test_true_peak_agrees_with_4x_oversampling_on_music(music: NDArray[np.float32]) -> None:
+    from scipy import signal  # an independent oversampler (tests only)
+
+    oversampled = signal.resample_poly(music.astype(np.float64), 4, 1, axis=0)
+    expected = 20 * np.log10(np.abs(oversampled).max())
+
+    reading = measure_loudness(music, SAMPLE_RATE)
+
+    assert reading.true_peak_dbtp is not None
+    assert reading.true_peak_dbtp == pytest.approx(expected, abs=0.2)
+    assert reading.true_peak_dbtp >= peak_dbfs(music) - 1e-6
+
+
+def test_silence_has_no_true_peak_and_plain_meters_do_not_measure_it() -> None:
+    silence = np.zeros((SAMPLE_RATE, 2), np.float32)
+
+    assert measure_loudness(silence, SAMPLE_RATE) == LoudnessReading(None, None)
+    with pytest.raises(ValueError, match="true_peak=True"):
+        LoudnessMeter(SAMPLE_RATE, 2).true_peak_dbtp()
 
 
 def test_window_sums_carry_frames_across_blocks() -> None:
@@ -148,35 +205,3 @@ def test_silence_is_copied_unchanged(tmp_path: Path) -> None:
 
     assert gain_db == 0.0
     assert probe_audio(tmp_path / "out.mp3").frames == SAMPLE_RATE
-
-
-def test_fft_k_weighting_matches_the_recursive_filter() -> None:
-    from scipy import signal  # the reference implementation (tests only)
-
-    music = render_placeholder(Arrangement(5.0, 96, "A minor", "4", seed=3))
-    expected = signal.sosfilt(k_weighting(SAMPLE_RATE), music.astype(np.float64), axis=0)
-    streaming = KWeightingFilter(SAMPLE_RATE, 2)
-    pieces = [streaming.process(music[i : i + 40_000]) for i in range(0, len(music), 40_000)]
-    actual = np.concatenate(pieces)
-    assert actual.shape == expected.shape
-    assert np.max(np.abs(actual - expected)) < 1e-6
-
-
-def test_k_weighting_response_has_decayed_where_it_is_cut() -> None:
-    kept = k_weighting_response(SAMPLE_RATE)
-    longer = np.zeros(len(kept) * 4)
-    longer[0] = 1.0
-    for b0, b1, b2, _a0, a1, a2 in k_weighting(SAMPLE_RATE):
-        longer = signal_reference(longer, (b0, b1, b2), (1.0, a1, a2))
-    assert np.allclose(longer[: len(kept)], kept, atol=1e-12)
-    # What is cut off bounds the error of any output sample (full-scale input).
-    assert float(np.sum(np.abs(longer[len(kept) :]))) < 3e-8
-
-
-def signal_reference(
-    x: NDArray[np.float64], b: tuple[float, ...], a: tuple[float, ...]
-) -> NDArray[np.float64]:
-    from scipy import signal  # the reference implementation (tests only)
-
-    result: NDArray[np.float64] = signal.lfilter(b, a, x)
-    return result

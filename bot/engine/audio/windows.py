@@ -1,8 +1,7 @@
 """Per-frame power of a block, and its sums over consecutive fixed-size windows.
 
-Measurements stream through a file block by block; windows (100 ms silence windows, 100 ms
-loudness hops) rarely line up with block edges, so the frames left over from one block are carried
-into the next.
+Measurements stream through a file block by block; windows (the 100 ms silence windows) rarely
+line up with block edges, so the frames left over from one block are carried into the next.
 """
 
 from collections.abc import Sequence
