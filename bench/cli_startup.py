@@ -47,6 +47,9 @@ TARGET_COMMAND_S = 0.8
 TARGET_BYTES_PER_TRACK = 3 * 1024
 TEMPLATE_JOBS = 40
 VARIANTS = 2
+# What any command that reads settings and the database must import (SQLAlchemy's asyncio ORM,
+# the SQLite driver, pydantic-settings, click): printed as a floor, not judged.
+FLOOR = "import sqlalchemy.ext.asyncio, sqlalchemy.orm, aiosqlite, pydantic_settings, click"
 AUDIO_FOLDER = "%2Fapp%2Foutputs%2Fapi_audio"
 COMMANDS: tuple[tuple[str, ...], ...] = (("--help",), ("jobs",), ("tracks",), ("doctor",))
 
@@ -71,7 +74,8 @@ def main() -> int:
         size = _size(database)
         env = _environment(root, database)
         timings = {" ".join(argv): _time(acemusic, argv, env, root, args.runs) for argv in COMMANDS}
-    return _report(args, tracks, size, build_s, timings)
+        floor = _time(Path(sys.executable), ("-c", FLOOR), env, root, args.runs)
+    return _report(args, tracks, size, build_s, timings=timings, floor=floor)
 
 
 def _arguments() -> argparse.Namespace:
@@ -310,7 +314,9 @@ def _report(
     tracks: int,
     size: int,
     build_s: float,
+    *,
     timings: dict[str, list[tuple[float, float]]],
+    floor: list[tuple[float, float]],
 ) -> int:
     per_track = size / tracks
     print(f"database           {tracks} tracks, {size / 1e6:.1f} MB (built in {build_s:.1f} s)")
@@ -331,6 +337,11 @@ def _report(
             f"{'acemusic ' + command:<18} {median:>7.2f}s {max(walls):>7.2f}s {cpu:>6.2f}s"
             f"  <= {target} s"
         )
+    walls, cpus = [wall for wall, _ in floor], [cpu for _, cpu in floor]
+    print(
+        f"{'(import floor)':<18} {statistics.median(walls):>7.2f}s {max(walls):>7.2f}s "
+        f"{statistics.median(cpus):>6.2f}s  python -c 'import sqlalchemy.ext.asyncio, …' alone"
+    )
     if args.smoke:
         print("smoke run: targets not judged")
         return 0
