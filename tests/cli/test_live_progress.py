@@ -1,8 +1,14 @@
 """Console progress: one redrawn line in a terminal, a few plain lines in a log."""
 
+import asyncio
 import io
 
 from bot.adapters.console.live import LiveProgress
+from bot.adapters.console.progress import JobWatcher
+from bot.services import Services
+from commands.context import Caller
+from commands.router import handle
+from domain.records import JobStatus
 
 
 class FakeClock:
@@ -57,3 +63,24 @@ def test_terminal_output_redraws_one_line_with_count_rate_and_eta() -> None:
     assert "ETA" in final
     assert "job 3: retrying after a server error" in text
     assert text.count("\n") <= 3  # the note and the final line; no line per update
+
+
+async def test_a_watched_run_in_a_terminal_is_one_live_line_and_its_notes(
+    services: Services,
+) -> None:
+    reply = await handle("/music cafe 10 sec x2 wav", services, Caller("cli", user_id="cli"))
+    assert reply.ok, reply.plain()
+    out, lines = io.StringIO(), []
+    stop = asyncio.Event()
+    engine = asyncio.create_task(services.engine.run_forever(stop))
+    try:
+        with LiveProgress("run", "jobs", stream=out, force_terminal=True) as live:
+            jobs = await JobWatcher(services, reply.job_ids, lines.append, live=live).wait()
+    finally:
+        stop.set()
+        await engine
+    assert [job.status for job in jobs] == [JobStatus.DONE]
+    assert lines == []  # every status went to the live line, none printed as a line of its own
+    final = out.getvalue().rsplit("\r", 1)[-1]
+    assert "1/1" in final
+    assert "job 1: done" in final

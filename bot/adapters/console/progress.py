@@ -80,7 +80,8 @@ class JobWatcher:
         """The live line: jobs finished (partly, by their progress) and the least advanced one."""
         if self.live is None:
             return
-        done = sum(1.0 if job.status.finished else (job.progress or 0.0) for job in jobs)
+        # a job's own progress counts until it is finished (the server's 100 % is not done yet)
+        done = sum(1.0 if job.status.finished else min(job.progress or 0.0, 0.99) for job in jobs)
         waiting = [job for job in jobs if not job.status.finished]
         detail = describe_progress(waiting[0] if waiting else jobs[-1]) if jobs else ""
         self.live.update(round(done, 2), len(jobs), detail)
