@@ -40,6 +40,7 @@ branch_labels = None
 depends_on = None
 
 CHUNK = 5000
+JOBS_PER_STEP = 5000
 OLD_TRACK_TYPES: dict[str, Any] = {
     "caption": sa.Text,
     "lyrics": sa.Text,
@@ -92,27 +93,46 @@ def upgrade() -> None:
 
 
 def _move_rows(bind: sa.Connection) -> None:
-    """Every job's result and every track's provenance into task documents."""
+    """Every job's result and every track's provenance into task documents, a range of job ids
+    at a time (memory stays small however large the database is)."""
+    top = bind.execute(sa.text("SELECT max(id) FROM jobs")).scalar() or 0
+    for low in range(0, top + 1, JOBS_PER_STEP):
+        _move_range(bind, low, low + JOBS_PER_STEP)
+
+
+def _move_range(bind: sa.Connection, low: int, high: int) -> None:
+    """Jobs with ids in [low, high) and their tracks."""
     now = datetime.now(UTC).replace(tzinfo=None)
+    within = {"low": low, "high": high}
     documents: dict[tuple[int, str], dict[str, Any]] = {}
     job_task: dict[int, str] = {}
     for job_id, task_id, payload, result in bind.execute(
-        sa.text("SELECT id, task_id, payload_sent, result FROM jobs WHERE result IS NOT NULL")
+        sa.text(
+            "SELECT id, task_id, payload_sent, result FROM jobs "
+            "WHERE result IS NOT NULL AND id >= :low AND id < :high"
+        ),
+        within,
     ):
         key = (job_id, task_id or "")
         documents[key] = task_document(_json(payload), _json(result))
         job_task[job_id] = key[1]
     placed: list[tuple[int, tuple[int, str], int]] = []
     columns = ", ".join(OLD_TRACK_TYPES)
-    for row in bind.execute(sa.text(f"SELECT id, job_id, task_id, {columns} FROM tracks")):
+    for row in bind.execute(
+        sa.text(
+            f"SELECT id, job_id, task_id, {columns} FROM tracks "
+            "WHERE job_id >= :low AND job_id < :high"
+        ),
+        within,
+    ):
         track_id, job_id, task_id, *values = row
         given = dict(zip(PROVENANCE_FIELDS, _provenance_values(values), strict=True))
         key = (job_id, task_id)
         document = documents.get(key) or task_document(given["request_sent"], None)
         documents[key], index = place(document, given)
         placed.append((track_id, key, index))
-    ids = _insert_documents(bind, documents, now)
-    _recode_jobs(bind, lambda value: None if value is None else pack_json(_json(value)))
+    ids = _insert_documents(bind, documents, now, within)
+    _recode_jobs(bind, lambda value: None if value is None else pack_json(_json(value)), within)
     for chunk in _chunks([{"r": ids[(j, t)], "j": j} for j, t in job_task.items()]):
         bind.execute(sa.text("UPDATE jobs SET result_id = :r WHERE id = :j"), chunk)
     rows = [{"s": ids[key], "i": index, "t": track_id} for track_id, key, index in placed]
@@ -122,11 +142,16 @@ def _move_rows(bind: sa.Connection) -> None:
         )
 
 
-def _recode_jobs(bind: sa.Connection, recode: Callable[[Any], Any]) -> None:
+def _recode_jobs(
+    bind: sa.Connection, recode: Callable[[Any], Any], within: dict[str, int] | None = None
+) -> None:
     """Rewrite the jobs' request and payload_sent (JSON text <-> packed bytes)."""
     names = ", ".join(PACKED_JOB_COLUMNS)
+    where = " WHERE id >= :low AND id < :high" if within else ""
     rows = []
-    for job_id, *values in bind.execute(sa.text(f"SELECT id, {names} FROM jobs")):
+    for job_id, *values in bind.execute(
+        sa.text(f"SELECT id, {names} FROM jobs{where}"), within or {}
+    ):
         recoded = zip(PACKED_JOB_COLUMNS, map(recode, values), strict=True)
         rows.append({"id": job_id, **dict(recoded)})
     assignments = ", ".join(f"{name} = :{name}" for name in PACKED_JOB_COLUMNS)
@@ -143,7 +168,10 @@ def _provenance_values(values: list[Any]) -> list[Any]:
 
 
 def _insert_documents(
-    bind: sa.Connection, documents: dict[tuple[int, str], dict[str, Any]], now: datetime
+    bind: sa.Connection,
+    documents: dict[tuple[int, str], dict[str, Any]],
+    now: datetime,
+    within: dict[str, int],
 ) -> dict[tuple[int, str], int]:
     rows = [
         {"j": job_id, "t": task_id, "c": now, "d": pack_json(document)}
@@ -157,7 +185,12 @@ def _insert_documents(
             ),
             chunk,
         )
-    found = bind.execute(sa.text("SELECT id, job_id, task_id FROM task_results"))
+    found = bind.execute(
+        sa.text(
+            "SELECT id, job_id, task_id FROM task_results WHERE job_id >= :low AND job_id < :high"
+        ),
+        within,
+    )
     return {(job_id, task_id): row_id for row_id, job_id, task_id in found}
 
 
