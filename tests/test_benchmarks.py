@@ -57,6 +57,14 @@ def test_batch_throughput_smoke_runs_and_every_track_reaches_slack() -> None:
     assert "files.completeUploadExternal     4" in output
 
 
+def test_cli_startup_smoke_times_every_command_and_prints_bytes_per_track() -> None:
+    output = _run_smoke("bench/cli_startup.py", "--tracks", "400", "--runs", "1")
+    assert re.search(r"database\s+\d+ tracks", output), output
+    assert re.search(r"bytes/track\s+\d+", output), output
+    for command in ("--help", "jobs", "tracks", "doctor"):
+        assert re.search(rf"acemusic {command}\s+[\d.]+s", output), output
+
+
 def test_loudness_smoke_prints_every_figure() -> None:
     output = _run_smoke("bench/loudness.py")
     for figure in ("integrated loudness (pyebur128)", "true peak", "pyloudnorm", "listening pair"):
