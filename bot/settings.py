@@ -100,7 +100,7 @@ class Settings(BaseSettings):
     acestep_api_key: SecretStr | None = None
     acestep_max_in_flight: int = Field(default=3, ge=1, le=200)
     acestep_timeout_seconds: float = Field(default=30.0, gt=0)
-    acestep_poll_min_seconds: float = Field(default=1.0, gt=0)
+    acestep_poll_min_seconds: float = Field(default=0.25, gt=0)
     acestep_poll_max_seconds: float = Field(default=10.0, gt=0)
     acestep_max_attempts: int = Field(default=3, ge=1, le=10)
     acestep_lost_task_grace_seconds: float = Field(default=300.0, gt=0)

@@ -6,19 +6,22 @@ operator at the terminal see everything.
 """
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from commands.context import Caller
-from commands.ports import CommandServices
 from commands.replies import Reply
 from domain.records import JobRecord, TrackRecord
 from domain.request import format_duration
 from storage import jobs as jobs_repo
 from storage import tracks as tracks_repo
 
+if TYPE_CHECKING:  # not imported at run time: `acemusic jobs` loads this module for describe_job
+    from commands.ports import CommandServices
+
 LIST_LIMIT = 10
 
 
-async def jobs(text: str, services: CommandServices, caller: Caller) -> Reply:
+async def jobs(text: str, services: "CommandServices", caller: Caller) -> Reply:
     """jobs — the latest jobs and where each one is"""
     recent = await jobs_repo.list_jobs(
         services.db, visible_to=visible_to(caller), hide_blinded=True, limit=LIST_LIMIT
@@ -31,7 +34,7 @@ async def jobs(text: str, services: CommandServices, caller: Caller) -> Reply:
     )
 
 
-async def tracks(text: str, services: CommandServices, caller: Caller) -> Reply:
+async def tracks(text: str, services: "CommandServices", caller: Caller) -> Reply:
     """tracks — the latest tracks and their files"""
     recent = await tracks_repo.list_tracks(
         services.db, visible_to=visible_to(caller), hide_blinded=True, limit=LIST_LIMIT

@@ -44,6 +44,7 @@ LANGUAGES: Final = frozenset(
 # --- ACE-Step server behaviour (shared/ACESTEP_API.md) ---
 SERVER_JOB_CUTOFF_S: Final = 3_600  # after this a still-running job reads as status 2 (sect. 5.3)
 SERVER_DEFAULT_AVG_JOB_S: Final = 5.0  # what /v1/stats reports before any job has run
+SERVER_AVG_WINDOW: Final = 50  # how many recent jobs the server's avg_job_seconds averages over
 STATUS_IN_PROGRESS: Final = 0  # queued, running, or an id the server does not know
 STATUS_SUCCEEDED: Final = 1
 STATUS_FAILED: Final = 2

@@ -11,15 +11,18 @@ Test controls (beyond the required interface):
     set_format_failure(message)    -- /format_input answers HTTP 200 with code 500 (None: off)
     pause_workers() / resume_workers() -- hold queued jobs in the queue, then let them run
     wait_until_idle(timeout_s)     -- await until nothing is queued or running
+    finished_tasks()               -- when each ended task ran, and its file URLs (benchmarks)
 """
 
 import asyncio
+import json
 import math
 import threading
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from typing import Final
 
 from starlette.applications import Starlette
@@ -31,6 +34,16 @@ from standin.store import JobState
 
 CONTROL_TIMEOUT_S: Final = 10.0
 IDLE_POLL_S: Final = 0.01
+
+
+@dataclass(frozen=True)
+class FinishedTask:
+    """When a task ran on the stand-in (epoch seconds) and the file URLs it produced."""
+
+    task_id: str
+    started_at: float
+    finished_at: float
+    files: tuple[str, ...]
 
 
 class StandInServer:
@@ -99,6 +112,24 @@ class StandInServer:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"stand-in still busy after {timeout_s} s")
             await asyncio.sleep(IDLE_POLL_S)
+
+    def finished_tasks(self) -> list[FinishedTask]:
+        """Every task of this server life that ended, with its own start and end times.
+
+        The real server tells no one when a task finished; benchmarks read this in-process to
+        measure how long the bot took to notice. Safe to call from another thread (read-only).
+        """
+        finished = []
+        for record in self._core.runtime.store:
+            if record.started_at is None or record.finished_at is None:
+                continue
+            cached = self._core.shared.cache.get(record.job_id)
+            items = json.loads(cached) if cached else []
+            files = tuple(str(item["file"]) for item in items if item.get("file"))
+            finished.append(
+                FinishedTask(record.job_id, record.started_at, record.finished_at, files)
+            )
+        return finished
 
     def _busy(self) -> bool:
         runtime = self._core.runtime

@@ -1,5 +1,9 @@
 """The database handle: one async engine and session factory, migrated to the newest schema on open.
 
+Opening reads `alembic_version` with one cheap query and compares it with the newest revision,
+the leading number of the newest file in `migrations/versions` (`0007_slim_tracks.py` is revision
+"0007"). Alembic itself (about a second to import) is loaded only when a migration must run.
+
 SQLite (the default) runs in WAL mode with `BEGIN IMMEDIATE` transactions and a busy timeout, so the
 bot, `acemusic run` and `acemusic work` can share one file safely: a writer waits for the lock
 instead of failing half-way. Any other SQLAlchemy async URL works too (no SQLite tuning applied).
@@ -11,9 +15,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, Final
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -23,6 +25,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 MIGRATIONS_DIR: Final = Path(__file__).parent / "migrations"
+VERSIONS_DIR: Final = MIGRATIONS_DIR / "versions"
 SQLITE_BUSY_TIMEOUT_S: Final = 30.0
 
 log = logging.getLogger(__name__)
@@ -45,8 +48,15 @@ class Database:
 
     async def migrate(self) -> None:
         """Bring the schema to the newest migration (a no-op when it is already there)."""
-        async with self._engine.begin() as connection:
+        if await self.revision() == head_revision():
+            return
+        async with self._engine.connect() as connection:
             await connection.run_sync(_upgrade)
+
+    async def revision(self) -> str | None:
+        """The schema revision stored in `alembic_version`; None for a database never migrated."""
+        async with self._engine.connect() as connection:
+            return await connection.run_sync(_stored_revision)
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -87,9 +97,53 @@ def _begin_immediate(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def head_revision() -> str:
+    """The newest shipped revision: migration files are named `<revision>_<what>.py`."""
+    return max(path.name.split("_", 1)[0] for path in VERSIONS_DIR.glob("[0-9]*_*.py"))
+
+
+def _stored_revision(connection: Connection) -> str | None:
+    if not connection.dialect.has_table(connection, "alembic_version"):
+        return None
+    rows = connection.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    return rows[0] if len(rows) == 1 else None
+
+
 def _upgrade(connection: Connection) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    config.attributes["connection"] = connection
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-    command.upgrade(config, "head")
+    """Run the pending migrations in one transaction.
+
+    On SQLite a migration may rebuild a table that other rows point at (batch mode: copy, drop,
+    rename). Foreign keys are therefore switched off outside the transaction, as SQLite's manual
+    prescribes for schema changes, and every reference is checked before it commits.
+    """
+    # Imported here: only a database that is behind pays for loading Alembic.
+    from alembic import command  # noqa: PLC0415
+    from alembic.config import Config  # noqa: PLC0415
+
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        _pragma(connection, "PRAGMA foreign_keys=OFF")
+    try:
+        with connection.begin():
+            config = Config()
+            config.set_main_option("script_location", str(MIGRATIONS_DIR))
+            config.attributes["connection"] = connection
+            logging.getLogger("alembic").setLevel(logging.WARNING)
+            command.upgrade(config, "head")
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"migration left broken references: {broken[:5]}")
+    finally:
+        if sqlite:
+            _pragma(connection, "PRAGMA foreign_keys=ON")
+
+
+def _pragma(connection: Connection, statement: str) -> None:
+    # Straight on the driver's connection: SQLAlchemy would first begin a transaction, inside which
+    # SQLite ignores `foreign_keys`.
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(statement)
+    finally:
+        cursor.close()

@@ -5,12 +5,14 @@ from datetime import datetime
 from typing import Any, Unpack
 
 from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.records import UNFINISHED_STATUSES, JobChanges, JobRecord, JobStatus
 from storage._convert import to_record
+from storage._provenance import task_document
 from storage.database import Database
 from storage.evaluations import blinded_batch_ids
-from storage.schema import Job, utcnow
+from storage.schema import Job, TaskResult, utcnow
 
 
 async def create_job(
@@ -133,19 +135,40 @@ async def update_job(
     """Apply `changes` if the job is in one of the `expect`ed states; None when it was not.
 
     This compare-and-set is what keeps two code paths from moving one job twice (a cancel racing a
-    download, say): the loser sees None and leaves the job alone.
+    download, say): the loser sees None and leaves the job alone. A `result` is kept once per
+    task in `task_results` (with the request sent), where the task's tracks read it too.
     """
     async with db.session() as session:
         job = await session.get(Job, job_id)
         if job is None or (expect is not None and job.status not in expect):
             return None
         for name, value in changes.items():
+            if name == "result":
+                continue
             if not hasattr(Job, name):
                 raise AttributeError(f"jobs has no column {name!r}")
             setattr(job, name, value)
+        if "result" in changes:
+            await _keep_result(session, job, changes["result"])
         job.updated_at = utcnow()
         await session.flush()
         return _record(job)
+
+
+async def _keep_result(session: AsyncSession, job: Job, result: list[Any] | None) -> None:
+    """Point the job at its current task's stored result (made or replaced), or at none."""
+    if result is None:
+        job.source = None
+        return
+    task_id = job.task_id or ""
+    source = await session.scalar(
+        select(TaskResult).where(TaskResult.job_id == job.id, TaskResult.task_id == task_id)
+    )
+    if source is None:
+        source = TaskResult(job_id=job.id, task_id=task_id, document=task_document(None, None))
+        session.add(source)
+    source.document = task_document(job.payload_sent, list(result), source.document["extra"])
+    job.source = source
 
 
 async def count_by_status(db: Database, *, batch_id: int | None = None) -> dict[JobStatus, int]:

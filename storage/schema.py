@@ -11,13 +11,14 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     String,
     Text,
     TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from domain.evaluations import EvalStatus, PairState, Side
 from domain.records import (
@@ -27,6 +28,7 @@ from domain.records import (
     ScheduleStatus,
     TrackPostState,
 )
+from storage._provenance import pack_json, provenance_at, unpack_json
 
 
 def utcnow() -> datetime:
@@ -72,6 +74,19 @@ class StateColumn(TypeDecorator[E]):
         return None if value is None else self.enum(value)
 
 
+class PackedJson(TypeDecorator[dict[str, Any]]):
+    """A JSON document stored as bytes, zlib-compressed when large (`storage._provenance`)."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: dict[str, Any] | None, dialect: Dialect) -> bytes | None:
+        return None if value is None else pack_json(value)
+
+    def process_result_value(self, value: bytes | None, dialect: Dialect) -> dict[str, Any] | None:
+        return None if value is None else unpack_json(value)
+
+
 class Base(DeclarativeBase):
     """Declarative base of every table."""
 
@@ -92,7 +107,7 @@ class Job(Base):
         StateColumn(JobStatus), index=True, default=JobStatus.QUEUED
     )
     priority: Mapped[int] = mapped_column(Integer, default=0)
-    request: Mapped[dict[str, Any]]
+    request: Mapped[dict[str, Any]] = mapped_column(PackedJson())
     origin: Mapped[str] = mapped_column(String(16))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -122,13 +137,36 @@ class Job(Base):
     doubt_total: Mapped[int | None]
     progress: Mapped[float | None] = mapped_column(Float)
     stage: Mapped[str | None] = mapped_column(String(255))
-    payload_sent: Mapped[dict[str, Any] | None]
+    payload_sent: Mapped[dict[str, Any] | None] = mapped_column(PackedJson())
     enhancement: Mapped[dict[str, Any] | None]
-    result: Mapped[list[Any] | None]
+    # the current task's result, stored once in task_results (tracks of the task point there too)
+    result_id: Mapped[int | None] = mapped_column(
+        ForeignKey("task_results.id", use_alter=True, name="fk_jobs_result")
+    )
     error: Mapped[str | None] = mapped_column(Text)
     error_detail: Mapped[str | None] = mapped_column(Text)
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     notes: Mapped[list[Any]] = mapped_column(default=list)
+    source: Mapped["TaskResult | None"] = relationship(foreign_keys=[result_id], lazy="joined")
+
+    @property
+    def result(self) -> list[Any] | None:
+        """The raw result of the job's current task (None until it finished)."""
+        return None if self.source is None else list(self.source.document["result"])
+
+
+class TaskResult(Base):
+    """What one task of a job was sent and what the server answered, stored once per task: the
+    request and the raw result items, in one compressed document (`storage._provenance`)."""
+
+    __tablename__ = "task_results"
+    __table_args__ = (UniqueConstraint("job_id", "task_id", name="uq_task_results_job_task"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"))
+    task_id: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    document: Mapped[dict[str, Any]] = mapped_column(PackedJson())
 
 
 class Track(Base):
@@ -146,15 +184,11 @@ class Track(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     server: Mapped[str] = mapped_column(String(255))
     task_id: Mapped[str] = mapped_column(String(64))
-    caption: Mapped[str] = mapped_column(Text)
-    lyrics: Mapped[str] = mapped_column(Text)
-    metas: Mapped[dict[str, Any]]
-    request_sent: Mapped[dict[str, Any]]
+    # caption, lyrics, metas, request_sent, models, generation info and remote file: read from
+    # the task's stored result (item `result_index`; see storage._provenance)
+    source_id: Mapped[int] = mapped_column(ForeignKey("task_results.id"))
+    result_index: Mapped[int]
     seed: Mapped[str | None] = mapped_column(String(255))
-    lm_model: Mapped[str | None] = mapped_column(String(255))
-    dit_model: Mapped[str | None] = mapped_column(String(255))
-    generation_info: Mapped[str | None] = mapped_column(Text)
-    remote_file: Mapped[str | None] = mapped_column(Text)
     duration_s: Mapped[float | None] = mapped_column(Float)
     sample_rate: Mapped[int | None]
     channels: Mapped[int | None]
@@ -167,6 +201,51 @@ class Track(Base):
     rejected: Mapped[bool] = mapped_column(Boolean, default=False)
     placeholder: Mapped[bool] = mapped_column(Boolean, default=False)
     delivery_path: Mapped[str | None] = mapped_column(String(1024))
+    source: Mapped[TaskResult] = relationship(lazy="joined")
+
+    def provenance(self) -> dict[str, Any]:
+        """Caption, lyrics, metas, request sent, models, generation info, remote file."""
+        return provenance_at(self.source.document, self.result_index)
+
+    @property
+    def caption(self) -> str:
+        """The caption the file was made from."""
+        return str(self.provenance()["caption"])
+
+    @property
+    def lyrics(self) -> str:
+        """The lyrics the file was made from."""
+        return str(self.provenance()["lyrics"])
+
+    @property
+    def metas(self) -> dict[str, Any]:
+        """The server's metadata of the file (bpm, key, duration …)."""
+        return dict(self.provenance()["metas"])
+
+    @property
+    def request_sent(self) -> dict[str, Any]:
+        """The request body sent to the server."""
+        return dict(self.provenance()["request_sent"])
+
+    @property
+    def lm_model(self) -> str | None:
+        """The language model the server used."""
+        return self.provenance()["lm_model"]  # type: ignore[no-any-return]
+
+    @property
+    def dit_model(self) -> str | None:
+        """The music model the server used."""
+        return self.provenance()["dit_model"]  # type: ignore[no-any-return]
+
+    @property
+    def generation_info(self) -> str | None:
+        """The server's generation report."""
+        return self.provenance()["generation_info"]  # type: ignore[no-any-return]
+
+    @property
+    def remote_file(self) -> str | None:
+        """Where the server served the file."""
+        return self.provenance()["remote_file"]  # type: ignore[no-any-return]
 
 
 class Rating(Base):

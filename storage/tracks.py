@@ -2,26 +2,47 @@
 
 from collections.abc import Collection
 from datetime import datetime
-from typing import Unpack
+from typing import Any, Unpack
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from domain.records import NewTrack, TrackChanges, TrackRecord
 from storage._convert import to_record
+from storage._provenance import PROVENANCE_FIELDS, place, task_document
 from storage._rows import update_row
 from storage.database import Database
 from storage.jobs import not_blinded, seen_by
-from storage.schema import Job, Track
+from storage.schema import Job, TaskResult, Track
 
 
 async def add_track(
     db: Database, *, job_id: int, variant: int, **fields: Unpack[NewTrack]
 ) -> TrackRecord:
-    """Record a downloaded file; if (job_id, variant) exists already, return that row unchanged."""
+    """Record a downloaded file; if (job_id, variant) exists already, return that row unchanged.
+
+    Its provenance (caption, lyrics, metas, request sent, models …) is not copied onto the row: it
+    is the task's stored result, which the track points at (`storage._provenance.place`).
+    """
+    columns: dict[str, Any] = dict(fields)
+    given = {name: columns.pop(name, None) for name in PROVENANCE_FIELDS}
     try:
         async with db.session() as session:
-            track = Track(job_id=job_id, variant=variant, **fields)
+            source = await session.scalar(
+                select(TaskResult).where(
+                    TaskResult.job_id == job_id, TaskResult.task_id == columns["task_id"]
+                )
+            )
+            if source is None:  # no result stored for the task: the track brings its own
+                document = task_document(given["request_sent"], None)
+                source = TaskResult(job_id=job_id, task_id=columns["task_id"], document=document)
+                session.add(source)
+            document, index = place(source.document, given)
+            if document is not source.document:
+                source.document = document
+            track = Track(
+                job_id=job_id, variant=variant, source=source, result_index=index, **columns
+            )
             session.add(track)
             await session.flush()
             return to_record(track, TrackRecord)

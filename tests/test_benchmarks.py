@@ -33,7 +33,7 @@ def _run_smoke(*argv: str) -> str:
 def test_engine_throughput_smoke_runs_and_prints_figures_without_judging_targets() -> None:
     output = _run_smoke("bench/engine_throughput.py", "--jobs", "4", "--job-seconds", "0.05")
     assert "finished jobs      4 / 4" in output
-    for figure in ("efficiency", "HTTP calls/track", "peak RSS"):
+    for figure in ("efficiency", "utilisation", "HTTP calls/track", "peak RSS"):
         assert figure in output
 
 
@@ -57,7 +57,25 @@ def test_batch_throughput_smoke_runs_and_every_track_reaches_slack() -> None:
     assert "files.completeUploadExternal     4" in output
 
 
+def test_cli_startup_smoke_times_every_command_and_prints_bytes_per_track() -> None:
+    output = _run_smoke("bench/cli_startup.py", "--tracks", "400", "--runs", "1")
+    assert re.search(r"database\s+\d+ tracks", output), output
+    assert re.search(r"bytes/track\s+\d+", output), output
+    for command in ("--help", "jobs", "tracks", "doctor"):
+        assert re.search(rf"acemusic {command}\s+[\d.]+s", output), output
+
+
 def test_loudness_smoke_prints_every_figure() -> None:
     output = _run_smoke("bench/loudness.py")
     for figure in ("integrated loudness (pyebur128)", "true peak", "pyloudnorm", "listening pair"):
         assert figure in output
+
+
+def test_completion_latency_smoke_prints_latency_calls_and_utilisation_per_scenario() -> None:
+    output = _run_smoke("-m", "bench.completion_latency")
+    for scenario, jobs in (("interactive", 2), ("batch", 3), ("throughput", 6)):
+        assert f"--- {scenario}: {jobs} / {jobs} jobs done" in output, output
+    assert len(re.findall(r"done -> download started  p50 \d+\.\d+ s  p95 \d+\.\d+ s", output)) == 3
+    assert len(re.findall(r"^utilisation        \d\.\d+", output, re.MULTILINE)) == 3
+    assert "/query_result" in output
+    assert "/v1/audio" in output

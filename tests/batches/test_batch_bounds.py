@@ -104,7 +104,6 @@ async def test_cli_batch_refuses_an_oversized_or_broken_manifest_as_usage(
             dry_run=True,
             yes=False,
             as_json=False,
-            emit=lambda _line: None,
         )
         assert code == 2
     out = capsys.readouterr().out

@@ -76,3 +76,57 @@ def test_killed_batch_is_finished_by_work_with_nothing_twice(ws: Workspace) -> N
     assert ws.query("select count(*), count(distinct job_id || '-' || variant) from tracks") == [
         (6, 6)
     ]
+
+
+@pytest.mark.parametrize(
+    ("content", "expected"),
+    [
+        (Path("/etc/passwd").read_bytes(), "unknown column(s)"),
+        (b"preset,caption\nspa,caf\xe9\n", "is not a text file in UTF-8"),
+        (b"preset,mood,count\nspa,calm,2\n", "unknown column(s) mood"),
+        (b"\x7fELF\x02\x01\x01\x00\x00\x00\x00", "binary file"),
+    ],
+    ids=["passwd", "latin-1", "unknown-column", "binary"],
+)
+def test_bad_manifest_is_a_usage_error_not_a_crash(
+    ws: Workspace, content: bytes, expected: str
+) -> None:
+    manifest = ws.root / "bad.csv"
+    manifest.write_bytes(content)
+    result = ws.run("batch", str(manifest))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert expected in result.stdout
+    assert "unexpected error" not in result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    assert ws.query("select count(*) from jobs") == [(0,)]
+
+
+def test_the_system_password_file_as_a_new_user_would_try_it(ws: Workspace) -> None:
+    result = ws.run("batch", "/etc/passwd")
+    assert result.returncode == 2
+    assert "unknown column(s)" in result.stdout
+    assert "Example:" in result.stdout
+
+
+def test_a_manifest_that_does_not_exist_is_named(ws: Workspace) -> None:
+    result = ws.run("batch", "week.csv")
+    assert result.returncode == 2
+    assert "There is no manifest file week.csv" in result.stdout
+
+
+def test_an_unreadable_manifest_is_a_usage_error(ws: Workspace) -> None:
+    folder = ws.root / "folder.csv"
+    folder.mkdir()  # a path that exists but is no file: not a preset name either
+    result = ws.run("batch", str(folder))
+    assert result.returncode == 2
+    assert "There is no manifest file" in result.stdout
+
+
+def test_batch_progress_without_a_terminal_is_a_few_plain_lines(ws: Workspace) -> None:
+    result = ws.run("batch", "spa 10s wav", "--count", "4", "--seed", "3")
+    assert result.returncode == 0, result.stderr
+    progress = [line for line in result.stderr.splitlines() if line.startswith("batch #1:")]
+    assert progress[-1].startswith("batch #1: 4/4 tracks, 0 job(s) to go, 0 failed")
+    assert "tracks/min" in progress[-1]
+    assert len(progress) == len(set(progress))  # never the same line twice
+    assert len(progress) <= 4

@@ -4,6 +4,7 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
@@ -12,7 +13,7 @@ from sqlalchemy import create_engine
 
 from domain.records import JobStatus
 from storage import jobs
-from storage.database import MIGRATIONS_DIR, Database
+from storage.database import MIGRATIONS_DIR, Database, head_revision
 from storage.schema import Base
 from tests.conftest import sqlite_url
 
@@ -40,6 +41,37 @@ async def test_open_applies_migrations_once_and_uses_wal(tmp_path: Path) -> None
     assert {"jobs", "tracks", "ratings", "batches", "leases", "slack_cards", "seen_keys"} <= tables
     assert version == [(migration_head(),)]
     assert mode == "wal"
+
+
+def test_head_revision_from_file_names_is_alembics_head() -> None:
+    """The cheap check on open (no Alembic import) agrees with Alembic's own idea of the head."""
+    assert head_revision() == migration_head()
+
+
+async def test_a_database_behind_is_migrated_on_open(tmp_path: Path) -> None:
+    path = tmp_path / "behind.db"
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        with engine.begin() as connection:
+            config = Config()
+            config.set_main_option("script_location", str(MIGRATIONS_DIR))
+            config.attributes["connection"] = connection
+            command.upgrade(config, "0005")
+    finally:
+        engine.dispose()
+    behind = Database(sqlite_url(path))
+    try:
+        assert await behind.revision() == "0005"
+    finally:
+        await behind.close()
+    db = await Database.open(sqlite_url(path))
+    try:
+        assert await db.revision() == head_revision()
+    finally:
+        await db.close()
+    with sqlite3.connect(path) as raw:
+        tables = {row[0] for row in raw.execute("select name from sqlite_master")}
+    assert "eval_sessions" in tables  # made by a migration after 0005
 
 
 async def test_two_handles_on_one_file_write_concurrently(tmp_path: Path) -> None:

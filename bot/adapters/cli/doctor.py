@@ -1,4 +1,9 @@
-"""`acemusic doctor`: check configuration and every connection, one ✓/✗ line each."""
+"""`acemusic doctor`: check configuration and every connection, one ✓/✗ line each.
+
+With only the built-in stand-in configured nothing is reached over the network, so the services
+(engine, stand-in, numpy) are not loaded at all: the stand-in's check is that its audio folder is
+writable. Real servers are probed through the same services `serve` uses.
+"""
 
 import tempfile
 from collections.abc import Callable
@@ -6,11 +11,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from bot.engine.acestep.urls import public_url
-from bot.engine.health import probe_all
-from bot.services import open_services
 from bot.settings import BUILTIN, Settings
-from commands.status import describe_server
 from presets.loader import PresetError, load_presets
 from storage import jobs as jobs_repo
 from storage.database import Database
@@ -34,7 +35,7 @@ def _line(emit: Emit, ok: bool, text: str) -> int:
 
 
 def _check_servers_configured(settings: Settings, emit: Emit) -> int:
-    urls = ", ".join(public_url(url) for url in settings.acestep_api_url)
+    urls = ", ".join(_shown(url) for url in settings.acestep_api_url)
     if settings.uses_builtin_engine:
         emit(
             f"! ACE-Step servers: {urls}. '{BUILTIN}' is the placeholder stand-in; "
@@ -42,6 +43,15 @@ def _check_servers_configured(settings: Settings, emit: Emit) -> int:
         )
         return 0
     return _line(emit, True, f"ACE-Step servers configured: {urls}")
+
+
+def _shown(url: str) -> str:
+    """A server's address without credentials."""
+    if url == BUILTIN:
+        return url
+    from bot.engine.acestep.urls import public_url  # noqa: PLC0415 -- loads the HTTP client
+
+    return public_url(url)
 
 
 def _check_presets(settings: Settings, emit: Emit) -> int:
@@ -54,13 +64,21 @@ def _check_presets(settings: Settings, emit: Emit) -> int:
 
 def _check_output_dir(settings: Settings, emit: Emit) -> int:
     folder = settings.output_dir
+    problem = _not_writable(folder)
+    if problem:
+        return _line(emit, False, f"Output folder {folder}: not writable ({problem})")
+    return _line(emit, True, f"Output folder {Path(folder).resolve()}: writable")
+
+
+def _not_writable(folder: Path) -> str | None:
+    """Why a file cannot be made in `folder` (created if missing), or None when it can."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".doctor-"):
             pass
     except OSError as exc:
-        return _line(emit, False, f"Output folder {folder}: not writable ({exc.strerror})")
-    return _line(emit, True, f"Output folder {Path(folder).resolve()}: writable")
+        return exc.strerror or str(exc)
+    return None
 
 
 async def _check_database(settings: Settings, emit: Emit) -> int:
@@ -77,6 +95,23 @@ async def _check_database(settings: Settings, emit: Emit) -> int:
 
 
 async def _check_servers(settings: Settings, emit: Emit) -> int:
+    if set(settings.acestep_api_url) == {BUILTIN}:
+        return _check_builtin(settings, emit)
+    # Imported here: the engine and its HTTP client are needed only when there is a server to reach.
+    from bot.engine.health import probe_all  # noqa: PLC0415
+    from bot.services import open_services  # noqa: PLC0415
+    from commands.status import describe_server  # noqa: PLC0415
+
     async with open_services(settings) as services:
         reports = await probe_all(services.servers)
     return sum(_line(emit, report.ok, describe_server(report)) for report in reports)
+
+
+def _check_builtin(settings: Settings, emit: Emit) -> int:
+    """The in-process stand-in has nothing to reach; it needs only a writable audio folder."""
+    label = f"{BUILTIN} (built-in stand-in: placeholder audio)"
+    folder = settings.standin_audio_dir
+    problem = _not_writable(folder)
+    if problem:
+        return _line(emit, False, f"{label}: audio folder {folder} not writable ({problem})")
+    return _line(emit, True, f"{label}: ok · runs in this process, audio folder {folder} writable")

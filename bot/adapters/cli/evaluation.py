@@ -15,60 +15,42 @@ import os
 import sys
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import click
 
+from bot.adapters.cli.base import EXIT_USAGE, async_command, settings_for
 from bot.adapters.cli.eval_prepare import import_command, prepare_command, status_command
-from bot.adapters.console.chat import render
-from bot.logs import configure_logging
-from bot.services import Services, open_services
-from bot.settings import BUILTIN, SettingsError, load_settings
-from commands.context import Caller
-from commands.errors import UsageError
-from commands.evaluation.report import (
-    assemble_report,
-    report_folder,
-    report_reply,
-    write_report_files,
-)
-from commands.evaluation.sessions import parse_session_name
-from commands.evaluation.votes import BadVote, cast_vote, parse_vote_line
-from commands.router import handle
-from domain.evaluations import EvalPairRecord, EvalStatus, PairState
-from storage import evaluations as evaluations_repo
-from storage.evaluations import VoteOutcome
 
-EXIT_USAGE: Final = 2
-OPERATOR: Final = Caller("cli", user_id="cli")
+if TYPE_CHECKING:  # the heavy parts load inside the commands: `acemusic --help` imports this
+    from bot.services import Services
+    from domain.evaluations import EvalPairRecord
+
 SKIP: Final = {"s", "skip"}
 QUIT: Final = {"q", "quit"}
 
 
-def _run(work: Callable[[Services], Awaitable[int]]) -> None:
-    """Open the services (built-in stand-in when no server is set), run `work`, exit with it."""
-    try:
-        settings = load_settings()
-        if not settings.acestep_api_url:
-            settings = settings.model_copy(update={"acestep_api_url": [BUILTIN]})
-        configure_logging(settings.log_level or "WARNING", settings.secrets)
+async def _with_services(work: Callable[["Services"], Awaitable[int]]) -> int:
+    """Open the services (built-in stand-in when no server is set) and run `work`; a usage
+    error is one line and exit code 2."""
+    from bot.services import open_services  # noqa: PLC0415
+    from commands.errors import UsageError  # noqa: PLC0415
 
-        async def main() -> int:
-            async with open_services(settings) as services:
-                return await work(services)
-
-        code = asyncio.run(main())
-    except SettingsError as exc:
-        click.echo(f"acemusic: {exc}", err=True)
-        code = EXIT_USAGE
-    except UsageError as error:
-        click.echo(f"✗ {error.message}\n  Example: {error.example}", err=True)
-        code = EXIT_USAGE
-    sys.exit(code)
+    settings = settings_for(builtin_default=True, quiet=True)
+    async with open_services(settings) as services:
+        try:
+            return await work(services)
+        except UsageError as error:
+            click.echo(f"✗ {error.message}\n  Example: {error.example}", err=True)
+            return EXIT_USAGE
 
 
-async def _command(services: Services, text: str) -> int:
-    reply = await handle(text, services, OPERATOR)
+async def _command(services: "Services", text: str) -> int:
+    from bot.adapters.console.text import render  # noqa: PLC0415
+    from commands.context import Caller  # noqa: PLC0415
+    from commands.router import handle  # noqa: PLC0415
+
+    reply = await handle(text, services, Caller("cli", user_id="cli"))
     click.echo(render(reply))
     return 0 if reply.ok else EXIT_USAGE
 
@@ -85,16 +67,18 @@ evaluation_group.add_command(status_command)
 
 @evaluation_group.command()
 @click.argument("session")
-def start(session: str) -> None:
+@async_command
+async def start(session: str) -> int:
     """Open a READY session for votes (offline: nothing is posted to Slack)."""
-    _run(lambda services: _command(services, f"eval start {session}"))
+    return await _with_services(lambda services: _command(services, f"eval start {session}"))
 
 
 @evaluation_group.command()
 @click.argument("session")
-def close(session: str) -> None:
+@async_command
+async def close(session: str) -> int:
     """End voting; the report can then be made."""
-    _run(lambda services: _command(services, f"eval close {session}"))
+    return await _with_services(lambda services: _command(services, f"eval close {session}"))
 
 
 @evaluation_group.command()
@@ -107,17 +91,31 @@ def close(session: str) -> None:
     default=None,
     help="Write the files here (default: OUTPUT_DIR/eval/<session>/).",
 )
-def report(session: str, as_json: bool, as_csv: bool, out: Path | None) -> None:
+@async_command
+async def report(session: str, as_json: bool, as_csv: bool, out: Path | None) -> int:
     """The GO / NO-GO report of a closed session; report.json, .csv and .png are written."""
     if as_json and as_csv:
         raise click.UsageError("choose one of --json and --csv")
-    _run(lambda services: report_command(services, session, as_json, as_csv, out))
+    return await _with_services(
+        lambda services: report_command(services, session, as_json, as_csv, out)
+    )
 
 
 async def report_command(
-    services: Services, name: str, as_json: bool, as_csv: bool, out: Path | None
+    services: "Services", name: str, as_json: bool, as_csv: bool, out: Path | None
 ) -> int:
     """Make and write a closed session's report; print it in the form asked."""
+    from bot.adapters.console.text import render  # noqa: PLC0415
+    from commands.evaluation.report import (  # noqa: PLC0415
+        assemble_report,
+        report_folder,
+        report_reply,
+        write_report_files,
+    )
+    from commands.evaluation.sessions import parse_session_name  # noqa: PLC0415
+    from domain.evaluations import EvalStatus  # noqa: PLC0415
+    from storage import evaluations as evaluations_repo  # noqa: PLC0415
+
     name = parse_session_name(name, example="acemusic eval report q1")
     session = await evaluations_repo.get_session(services.db, name)
     if session is None:
@@ -144,14 +142,22 @@ async def report_command(
 @evaluation_group.command()
 @click.argument("session")
 @click.option("--rater", default=None, help="Your name as a rater (default: $USER).")
-def listen(session: str, rater: str | None) -> None:
+@async_command
+async def listen(session: str, rater: str | None) -> int:
     """Score each pair typed at the terminal (`4 3 comment`; `s` skips, `q` quits)."""
     name = rater or os.environ.get("USER") or "operator"
-    _run(lambda services: listen_command(services, session, f"console:{name}"))
+    return await _with_services(
+        lambda services: listen_command(services, session, f"console:{name}")
+    )
 
 
-async def listen_command(services: Services, name: str, rater: str) -> int:
+async def listen_command(services: "Services", name: str, rater: str) -> int:
     """The offline listening room: every READY pair, its files, the scores typed for it."""
+    from commands.evaluation.sessions import parse_session_name  # noqa: PLC0415
+    from domain.evaluations import EvalStatus, PairState  # noqa: PLC0415
+    from storage import evaluations as evaluations_repo  # noqa: PLC0415
+    from storage.evaluations import VoteOutcome  # noqa: PLC0415
+
     name = parse_session_name(name, example="acemusic eval listen q1")
     session = await evaluations_repo.get_session(services.db, name)
     if session is None:
@@ -183,8 +189,11 @@ async def listen_command(services: Services, name: str, rater: str) -> int:
     return 0
 
 
-async def _listen_to(services: Services, pair: EvalPairRecord, rater: str) -> str:
+async def _listen_to(services: "Services", pair: "EvalPairRecord", rater: str) -> str:
     """One pair: show it, read scores until they are valid; the outcome, `skipped` or `quit`."""
+    from commands.evaluation.votes import BadVote, cast_vote, parse_vote_line  # noqa: PLC0415
+    from storage import evaluations as evaluations_repo  # noqa: PLC0415
+
     click.echo(f"\n{pair.label}\n  A: {pair.file_a}\n  B: {pair.file_b}")
     vote = await evaluations_repo.get_vote(services.db, pair.id, rater)
     if vote is not None:

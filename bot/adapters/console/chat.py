@@ -12,22 +12,17 @@ from dataclasses import asdict
 from typing import Any
 
 from bot.adapters.console.progress import JobWatcher
+from bot.adapters.console.text import describe_file, render, track_json
 from bot.services import Services
 from commands.context import Caller
-from commands.replies import Reply
 from commands.router import handle
-from domain.records import JobRecord, JobStatus, TrackRecord
-from domain.request import format_duration
+from domain.records import JobRecord, JobStatus
 from storage import tracks as tracks_repo
+
+__all__ = ["chat", "describe_file", "describe_outcome", "job_json", "render", "track_json"]
 
 Emit = Callable[[str], None]
 QUIT_WORDS = frozenset({"quit", "exit", "bye"})
-
-
-def render(reply: Reply) -> str:
-    """A reply as console text; refusals are marked so they stand out."""
-    text = reply.plain()
-    return text if reply.ok else f"✗ {text}"
 
 
 async def describe_outcome(services: Services, job: JobRecord) -> list[str]:
@@ -43,18 +38,6 @@ async def describe_outcome(services: Services, job: JobRecord) -> list[str]:
     return lines
 
 
-def describe_file(track: TrackRecord) -> str:
-    """`outputs/…/job00003-spa-v1.mp3  3:00  mp3  2.9 MB  check: pass`."""
-    length = format_duration(track.duration_s) if track.duration_s is not None else "?:??"
-    check = track.qc_verdict or "not checked"
-    if track.qc_problems:
-        check += f" ({'; '.join(track.qc_problems)})"
-    return (
-        f"{track.file_path}  {length}  {track.audio_format}  "
-        f"{track.file_size / 1_000_000:.1f} MB  check: {check}"
-    )
-
-
 async def job_json(services: Services, job: JobRecord) -> dict[str, Any]:
     """A job and its tracks as plain JSON (for `--json` output)."""
     tracks = await tracks_repo.list_tracks(services.db, job_ids=[job.id], oldest_first=True)
@@ -62,11 +45,6 @@ async def job_json(services: Services, job: JobRecord) -> dict[str, Any]:
         **{k: v for k, v in asdict(job).items() if k not in ("result", "payload_sent")},
         "tracks": [track_json(track) for track in tracks],
     }
-
-
-def track_json(track: TrackRecord) -> dict[str, Any]:
-    """A track as plain JSON."""
-    return asdict(track)
 
 
 async def chat(services: Services, emit: Emit, *, user: str | None = None) -> int:

@@ -1,7 +1,8 @@
 """Watching jobs until they finish, printing a line whenever one changes.
 
 It reads the database (woken early by this process's engine events), so it works the same
-whether this process runs the engine or another `acemusic` process does.
+whether this process runs the engine or another `acemusic` process does. Given a terminal's
+`LiveProgress`, where each job is goes to its one live line instead, and only notes are printed.
 """
 
 import asyncio
@@ -9,6 +10,7 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from bot.adapters.console.live import LiveProgress
 from bot.engine.acestep.urls import public_url
 from bot.engine.jobs.events import JobEvent
 from bot.services import Services
@@ -28,6 +30,7 @@ class JobWatcher:
     services: Services
     job_ids: Collection[int]
     emit: Callable[[str], None]
+    live: LiveProgress | None = None
     _seen: dict[int, tuple[JobStatus, str | None, int, int]] = field(default_factory=dict)
     _quiet_s: dict[int, float] = field(default_factory=dict)
 
@@ -47,6 +50,8 @@ class JobWatcher:
                 )
                 for job in jobs:
                     self._report(job)
+                if self.live is not None:
+                    self._show(jobs)
                 if all(job.status.finished for job in jobs):
                     return jobs
                 try:
@@ -66,11 +71,25 @@ class JobWatcher:
         notes_seen = previous[3] if previous else len(job.notes)
         self._seen[job.id] = key
         self._quiet_s[job.id] = 0.0
-        self.emit(describe_progress(job))
+        if self.live is None:
+            self.emit(describe_progress(job))
         for note in job.notes[notes_seen:]:
-            self.emit(f"job {job.id}: {note}")
+            (self.live.note if self.live else self.emit)(f"job {job.id}: {note}")
+
+    def _show(self, jobs: list[JobRecord]) -> None:
+        """The live line: jobs finished (partly, by their progress) and the least advanced one."""
+        if self.live is None:
+            return
+        # a job's own progress counts until it is finished (the server's 100 % is not done yet)
+        done = sum(1.0 if job.status.finished else min(job.progress or 0.0, 0.99) for job in jobs)
+        waiting = [job for job in jobs if not job.status.finished]
+        detail = describe_progress(waiting[0] if waiting else jobs[-1]) if jobs else ""
+        self.live.update(round(done, 2), len(jobs), detail)
 
     def _tick_quiet(self, jobs: list[JobRecord]) -> None:
+        if self.live is not None:
+            self._show(jobs)  # its clock shows it is alive: no "still waiting" lines
+            return
         for job in jobs:
             if job.status.finished:
                 continue

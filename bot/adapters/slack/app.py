@@ -15,7 +15,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 
-from bot.adapters.slack.context import SlackBot
+from bot.adapters.slack.context import AckGate, SlackBot
 from bot.adapters.slack.flow import say_privately
 from bot.adapters.slack.listeners import register_all
 from bot.settings import Settings
@@ -34,15 +34,27 @@ class TimedApp(AsyncApp):
     at the ack: its duration is the ack latency Slack's 3-second rule is about."""
 
     on_ack: Callable[[str, float], None] | None = None  # (kind of request, seconds)
+    gate: AckGate | None = None  # listeners' slow work waits for pending acks
 
     async def async_dispatch(self, req: AsyncBoltRequest) -> BoltResponse:
         """Dispatch as Bolt does, timed."""
         started = time.perf_counter()
         try:
-            return await super().async_dispatch(req)
+            return await self.dispatch_untimed(req)
         finally:
-            if self.on_ack is not None:
-                self.on_ack(_kind(req.body), time.perf_counter() - started)
+            self.record_ack(_kind(req.body), time.perf_counter() - started)
+
+    async def dispatch_untimed(self, req: AsyncBoltRequest) -> BoltResponse:
+        """Dispatch as Bolt does (for a request already acknowledged some other way)."""
+        if self.gate is None:
+            return await super().async_dispatch(req)
+        async with self.gate.acknowledging():
+            return await super().async_dispatch(req)
+
+    def record_ack(self, kind: str, seconds: float) -> None:
+        """Report how long a request took to be acknowledged."""
+        if self.on_ack is not None:
+            self.on_ack(kind, seconds)
 
 
 def _kind(body: dict[str, Any]) -> str:
@@ -82,6 +94,7 @@ def build_app(bot: SlackBot, settings: Settings, *, socket_mode: bool) -> AsyncA
             )
 
     app.on_ack = bot.services.metrics.acked
+    app.gate = bot.acks
     app.use(skip_retries)
     app.error(on_error)
     register_all(app, bot)

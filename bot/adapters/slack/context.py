@@ -6,13 +6,16 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import ParamSpec, Protocol, TypeVar
+from typing import Final, ParamSpec, Protocol, TypeVar
 
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.access import AccessPolicy
 from bot.adapters.slack.uploads import SlackFiles
 from bot.services import Services
+
+ACK_FIRST_LIMIT_S: Final = 0.5  # the longest a listener's work waits for others' acks
+ACK_QUIET_S: Final = 0.02  # ... and how long no request may have been waiting before it starts
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -49,6 +52,59 @@ class Outbox(Protocol):
         ...
 
 
+class AckGate:
+    """Acknowledgements first: a listener's slow work waits until no request is being acked.
+
+    Bolt acknowledges a request when its dispatch returns, a moment after the listener called
+    `ack()`; the listener meanwhile goes on in a task of its own. Under a burst (50 `/music` at
+    once) every listener's work — parsing, the database, card posts — would share the event
+    loop with the dispatches still waiting to ack, so the last acks would wait for the first
+    commands' work. Work that calls `after_acks()` starts once no request has been waiting for
+    its ack for `quiet_s` (HTTP requests of a burst arrive spread over their connections), and
+    after `limit_s` at the latest, so a steady stream of requests cannot hold it back for long.
+    """
+
+    def __init__(self, quiet_s: float = ACK_QUIET_S, limit_s: float = ACK_FIRST_LIMIT_S) -> None:
+        self.quiet_s = quiet_s
+        self.limit_s = limit_s
+        self._pending = 0
+        self._last_activity = 0.0  # loop time of the last arrival or ack
+        self._clear = asyncio.Event()
+        self._clear.set()
+        self._turn = asyncio.Lock()  # fair: work starts in the order it was acked
+
+    @asynccontextmanager
+    async def acknowledging(self) -> AsyncIterator[None]:
+        """Around one request's dispatch (from its arrival to its ack)."""
+        loop = asyncio.get_running_loop()
+        self._pending += 1
+        self._last_activity = loop.time()
+        self._clear.clear()
+        try:
+            yield
+        finally:
+            self._pending -= 1
+            self._last_activity = loop.time()
+            if not self._pending:
+                self._clear.set()
+
+    async def after_acks(self) -> None:
+        """Return once no request has waited for its ack for `quiet_s` (or after `limit_s`);
+        callers go on in the order they called."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.limit_s
+        async with self._turn:
+            while (left := deadline - loop.time()) > 0:
+                try:
+                    await asyncio.wait_for(self._clear.wait(), left)
+                except TimeoutError:
+                    return
+                quiet_left = self._last_activity + self.quiet_s - loop.time()
+                if quiet_left <= 0 and not self._pending:
+                    return
+                await asyncio.sleep(min(max(quiet_left, 0.0), deadline - loop.time()))
+
+
 def utcnow() -> datetime:
     """The current time in UTC."""
     return datetime.now(UTC)
@@ -65,6 +121,7 @@ class SlackBot:
     bot_user_id: str | None = None
     clock: Callable[[], datetime] = utcnow
     publisher: Outbox | None = field(default=None, repr=False)
+    acks: AckGate = field(default_factory=AckGate, repr=False)
     _busy: int = field(default=0, repr=False)
     _idle: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
 

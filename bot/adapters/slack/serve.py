@@ -25,10 +25,11 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.adapters.slack.access import AccessPolicy
-from bot.adapters.slack.app import build_app
+from bot.adapters.slack.app import TimedApp, build_app
 from bot.adapters.slack.client import make_web_client
 from bot.adapters.slack.context import SlackBot
 from bot.adapters.slack.flow import post_notice
+from bot.adapters.slack.http_mode import EventsEndpoint
 from bot.adapters.slack.publisher import Publisher
 from bot.adapters.slack.render import escape
 from bot.adapters.slack.uploads import SlackFiles
@@ -232,7 +233,11 @@ async def _connection(
         finally:
             await handler.close_async()  # type: ignore[no-untyped-call]
         return
-    web_app = app.web_app(path=EVENTS_PATH, port=settings.port)
+    if not isinstance(app, TimedApp) or settings.slack_signing_secret is None:
+        raise SettingsError("HTTP mode needs SLACK_SIGNING_SECRET")
+    endpoint = EventsEndpoint(app, settings.slack_signing_secret.get_secret_value())
+    web_app = web.Application()
+    web_app.router.add_post(EVENTS_PATH, endpoint.handle)
     add_health(web_app, health)  # load balancers probe the public port
     runner = web.AppRunner(web_app)
     await runner.setup()
@@ -242,3 +247,4 @@ async def _connection(
         yield bound_port(runner, settings.port)
     finally:
         await runner.cleanup()
+        await endpoint.drain()

@@ -23,6 +23,7 @@ from bot.settings import Settings
 from bot.waiting import nap
 from domain.records import BatchRecord, JobStatus
 from storage import batches as batches_repo
+from storage.batches import BatchTally
 from storage.database import Database
 
 log = logging.getLogger(__name__)
@@ -153,13 +154,18 @@ def _money(value: float | None, *, digits: int = 2) -> float | None:
 
 
 async def run_batch_to_end(
-    services: BatchServices, batch_id: int, emit: Callable[[str], None], *, every_s: float = 5.0
+    services: BatchServices,
+    batch_id: int,
+    progress: Callable[[BatchTally], None],
+    *,
+    every_s: float = 1.0,
 ) -> BatchRecord | None:
     """Run the engine until a batch's jobs have all finished, then settle it (CLI use).
 
-    Progress goes to `emit` every `every_s` seconds. Returns the finished batch (None only when it
-    does not exist). Another process holding the engine lease does the work meanwhile; this one
-    then just waits and settles.
+    `progress` gets the batch's tally every `every_s` seconds and once more at the end (it decides
+    what to show: a live line in a terminal, occasional lines in a log). Returns the finished batch
+    (None only when it does not exist). Another process holding the engine lease does the work
+    meanwhile; this one then just waits and settles.
     """
     stop = asyncio.Event()
     engine = asyncio.create_task(services.engine.run_forever(stop))
@@ -169,12 +175,9 @@ async def run_batch_to_end(
         while await batches_repo.unfinished_job_ids(services.db, batch_id):
             if loop.time() - last >= every_s:
                 last = loop.time()
-                tally = await batches_repo.tally(services.db, batch_id)
-                emit(
-                    f"batch #{batch_id}: {tally.tracks_made}/{tally.tracks_requested} tracks, "
-                    f"{tally.unfinished} job(s) to go, {tally.failed_jobs} failed"
-                )
+                progress(await batches_repo.tally(services.db, batch_id))
             await asyncio.sleep(0.2)
+        progress(await batches_repo.tally(services.db, batch_id))
     finally:
         stop.set()
         await engine

@@ -145,7 +145,7 @@ async def _submitted(
         )
         return False
     if idle:
-        server.reset_poll_pace(now, ctx.config.poll)
+        server.reset_poll_pace(now, ctx.config.poll, server.timing(updated, now))
     await ctx.events.emit(JobEvent(JobEventKind.SUBMITTED, updated))
     return True
 

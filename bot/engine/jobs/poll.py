@@ -15,6 +15,7 @@ from bot.engine.acestep.wire import TaskPhase, TaskState
 from bot.engine.jobs import messages as msg
 from bot.engine.jobs.context import EngineContext
 from bot.engine.jobs.events import JobEvent, JobEventKind
+from bot.engine.jobs.pacing import TaskTiming
 from bot.engine.jobs.servers import Server
 from bot.engine.jobs.transitions import ON_SERVER, lost, requeue, retry_or_fail
 from domain import constants as c
@@ -56,10 +57,16 @@ async def _poll_server(ctx: EngineContext, server: Server, jobs: list[JobRecord]
     server.mark_up()
     by_id = {state.task_id: state for state in states}
     finished = 0
+    still: list[tuple[str, TaskTiming]] = []
     for job in jobs:
         state = by_id.get(job.task_id or "")
-        finished += await _apply(ctx, server, job, state, now)
-    server.observe_poll(now, finished=finished, busy=True, bounds=ctx.config.poll)
+        ended = await _apply(ctx, server, job, state, now)
+        finished += ended
+        if job.task_id and ended:
+            server.note_finished(job, now)
+        elif job.task_id and state is not None and state.phase is not TaskPhase.UNKNOWN:
+            still.append((job.task_id, server.timing(job, now)))
+    server.observe_poll(now, finished=finished, bounds=ctx.config.poll, tasks=still)
     return finished
 
 
@@ -129,6 +136,8 @@ async def _in_progress(
         await lost(ctx, job, msg.task_overdue(waited, expected))
         return
     running = bool(state.stage and state.stage != "queued") or bool(state.progress)
+    if job.task_id:
+        server.note_progress(job.task_id, now, running=running, progress=state.progress)
     status = JobStatus.RUNNING if running else job.status
     changed = (status, state.progress, state.stage) != (job.status, job.progress, job.stage)
     if not changed and not job.unknown_polls:

@@ -202,14 +202,16 @@ class JobEngine:
             log.info("removed %d unfinished download(s) left in %s", removed, folder)
 
     async def _refresh_stats(self) -> None:
-        """Read each busy server's own figures (average job time, queue) every half minute."""
+        """Read each busy server's own figures (average job time, queue) every half minute, and
+        as soon as a task has ended on a server that had no average yet."""
         now = self.ctx.clock()
         in_flight = await jobs_repo.count_on_server(self.ctx.db)
         for server in self.ctx.servers:
-            due = server.stats_at is None or (
-                now - server.stats_at > timedelta(seconds=c.STATS_REFRESH_S)
-            )
-            if not due or not in_flight.get(server.name) or not server.accepts_work(now):
+            if (
+                not server.stats_due(now)
+                or not in_flight.get(server.name)
+                or not server.accepts_work(now)
+            ):
                 continue
             server.stats_at = now
             try:

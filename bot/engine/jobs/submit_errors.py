@@ -15,7 +15,6 @@ from bot.engine.jobs import messages as msg
 from bot.engine.jobs.context import EngineContext
 from bot.engine.jobs.servers import Server
 from bot.engine.jobs.transitions import count_server_error, fail
-from domain import constants as c
 from domain.records import JobRecord, JobStatus
 from storage import jobs as jobs_repo
 
@@ -91,10 +90,7 @@ async def _hold_for_server(
 
 async def know_total(server: Server, now: datetime) -> None:
     """A recent job total of the server, so a submission whose reply is lost can be checked."""
-    fresh = server.stats_at is not None and (
-        (now - server.stats_at).total_seconds() <= c.STATS_REFRESH_S
-    )
-    if server.expected_total is not None and fresh:
+    if server.expected_total is not None and not server.stats_due(now):
         return
     try:
         server.note_stats(await server.client.stats(), now)

@@ -15,6 +15,7 @@ def register(app: AsyncApp, bot: SlackBot) -> None:
 
     async def music(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()  # within milliseconds; the card follows in the channel
+        await bot.acks.after_acks()  # under a burst, every command is acked before any works
         reply_privately_via(respond)  # works in DMs and channels the bot has not joined
         text = str(command.get("text") or "").strip()
         user_id, channel_id = str(command["user_id"]), str(command["channel_id"])

@@ -1,18 +1,19 @@
-"""What every `acemusic` subcommand shares: settings from the environment, and running an async
-subcommand with its failures mapped to one line on stderr and an exit code (2 for configuration or
-usage problems, 1 otherwise)."""
+"""What every `acemusic` subcommand shares: exit codes, one-line failures, settings and logging.
+
+Light on purpose (click and the standard library only): `acemusic --help` imports it.
+"""
 
 import asyncio
 import logging
 import sys
 from collections.abc import Callable, Coroutine
 from functools import wraps
-from typing import Any, NoReturn, ParamSpec
+from typing import TYPE_CHECKING, Any, NoReturn, ParamSpec
 
 import click
 
-from bot.logs import configure_logging
-from bot.settings import BUILTIN, Settings, SettingsError, load_settings
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 log = logging.getLogger("acemusic")
 P = ParamSpec("P")
@@ -40,10 +41,14 @@ def async_command(func: Callable[P, Coroutine[Any, Any, int]]) -> Callable[P, No
 
     @wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> None:
+        from bot.settings import SettingsError  # noqa: PLC0415 -- pydantic: not for --help
+
         try:
             code = asyncio.run(func(*args, **kwargs))
         except SettingsError as exc:
             fail(str(exc), EXIT_USAGE)
+        except click.UsageError as exc:
+            fail(exc.format_message(), EXIT_USAGE)
         except CommandFailed as exc:
             fail(str(exc), exc.code)
         except KeyboardInterrupt:
@@ -56,8 +61,11 @@ def async_command(func: Callable[P, Coroutine[Any, Any, int]]) -> Callable[P, No
     return wrapper
 
 
-def settings_for(*, builtin_default: bool, quiet: bool) -> Settings:
+def settings_for(*, builtin_default: bool, quiet: bool) -> "Settings":
     """Settings from the environment; `builtin_default` fills an unset ACESTEP_API_URL."""
+    from bot.logs import configure_logging  # noqa: PLC0415
+    from bot.settings import BUILTIN, load_settings  # noqa: PLC0415
+
     settings = load_settings()
     if builtin_default and not settings.acestep_api_url:
         settings = settings.model_copy(update={"acestep_api_url": [BUILTIN]})
@@ -66,5 +74,5 @@ def settings_for(*, builtin_default: bool, quiet: bool) -> Settings:
 
 
 def stderr(line: str) -> None:
-    """One progress line on stderr (stdout stays for results)."""
+    """One line on stderr (progress and notices; stdout is for results)."""
     click.echo(line, err=True)
