@@ -11,13 +11,10 @@ from dataclasses import dataclass
 from typing import Final
 
 from commands.errors import UsageError
+from commands.evaluation.sessions import parse_session_name
 from domain.constants import VARIANTS_MAX
 from presets.library import PresetLibrary
 
-SESSION_RULE: Final = (
-    "a session name is 1-64 of a-z, 0-9, '-' and '_', starting with a letter or digit"
-)
-_SESSION: Final = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
 _OPTION: Final = re.compile(r"^(?:--)?([a-z][a-z-]*)(?:=(.*))?$", re.IGNORECASE)
 DEFAULT_BEST_OF: Final = 4
 EXAMPLE_IMPORT: Final = "@ACE Music eval import q1 zone=spa (with audio files attached)"
@@ -41,16 +38,6 @@ class PrepareArgs:
     zones: tuple[str, ...] | None = None  # preset ids (None: every zone with references)
     per_zone: int | None = None  # at most this many references per zone (None: all)
     best_of: int = DEFAULT_BEST_OF
-
-
-def session_name(text: str, example: str) -> str:
-    """A valid session name (lower-cased), or a usage error naming the rule."""
-    name = text.strip().lower()
-    if not name:
-        raise UsageError(f"Name the session ({SESSION_RULE}).", example)
-    if _SESSION.fullmatch(name) is None:
-        raise UsageError(f"'{text.strip()}' is not a session name: {SESSION_RULE}.", example)
-    return name
 
 
 def split_options(
@@ -93,7 +80,7 @@ def one_session(positional: list[str], example: str) -> str:
     if len(positional) > 1:
         extra = " ".join(positional[1:])
         raise UsageError(f"Only one session name, please (also got '{extra}').", example)
-    return session_name(positional[0] if positional else "", example)
+    return parse_session_name(positional[0] if positional else "", example=example)
 
 
 def parse_import_args(text: str) -> ImportArgs:

@@ -18,8 +18,9 @@ from bot.engine.evaluations.seal import (
 from bot.services import Services, open_services
 from commands.context import Caller
 from commands.errors import UsageError
-from commands.evaluation.args import parse_prepare_args, session_name
+from commands.evaluation.args import parse_prepare_args
 from commands.evaluation.imports import import_from_path
+from commands.evaluation.sessions import parse_session_name
 from commands.router import handle
 from domain.constants import PRIORITY_BATCH
 from domain.evaluations import EvalSessionRecord, EvalStatus, PairState
@@ -322,10 +323,10 @@ async def test_status_never_names_the_ace_step_file(services: Services, tmp_path
 
 def test_session_names_and_options_are_checked() -> None:
     presets = load_presets()
-    assert session_name(" Q1 ", "x") == "q1"
+    assert parse_session_name(" Q1 ", example="x") == "q1"
     for bad in ("", "-q", "a b", "x" * 65, "q/1"):
         with pytest.raises(UsageError):
-            session_name(bad, "x")
+            parse_session_name(bad, example="x")
     dashed = parse_prepare_args("q1 --zones spa,Hotel-Lobby --per-zone 2 --best-of 8", presets)
     plain = parse_prepare_args("q1 zones=spa,lobby per-zone=2 best-of=8", presets)
     assert dashed == plain

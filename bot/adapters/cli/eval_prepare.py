@@ -48,13 +48,13 @@ async def import_command(session: str, source: Path, zone: str | None) -> int:
     """Import references from a folder (one sub-folder per zone) or a .csv/.json manifest."""
     from bot.services import open_services  # noqa: PLC0415
     from commands.errors import UsageError  # noqa: PLC0415
-    from commands.evaluation.args import session_name  # noqa: PLC0415
     from commands.evaluation.imports import import_from_path, import_reply  # noqa: PLC0415
+    from commands.evaluation.sessions import parse_session_name  # noqa: PLC0415
 
     settings = settings_for(builtin_default=True, quiet=True)
     async with open_services(settings) as services:
         try:
-            name = session_name(session, "acemusic eval import q1 refs/")
+            name = parse_session_name(session, example="acemusic eval import q1 refs/")
             outcome = await import_from_path(services, _caller(), name, source, zone=zone)
         except UsageError as error:
             return _usage(error)
@@ -125,7 +125,7 @@ async def status_command(session: str | None) -> int:
     """One session's references, pairs and progress; without a name, every session."""
     from bot.services import open_services  # noqa: PLC0415
     from commands.errors import UsageError  # noqa: PLC0415
-    from commands.evaluation.args import session_name  # noqa: PLC0415
+    from commands.evaluation.sessions import parse_session_name  # noqa: PLC0415
     from commands.evaluation.status import list_sessions_reply, session_status  # noqa: PLC0415
 
     settings = settings_for(builtin_default=True, quiet=True)
@@ -133,7 +133,7 @@ async def status_command(session: str | None) -> int:
         try:
             if session is None:
                 return _show(await list_sessions_reply(services))
-            name = session_name(session, "acemusic eval status q1")
+            name = parse_session_name(session, example="acemusic eval status q1")
             return _show(await session_status(services, name))
         except UsageError as error:
             return _usage(error)

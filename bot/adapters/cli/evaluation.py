@@ -24,7 +24,7 @@ from bot.adapters.cli.eval_prepare import import_command, prepare_command, statu
 
 if TYPE_CHECKING:  # the heavy parts load inside the commands: `acemusic --help` imports this
     from bot.services import Services
-    from domain.evaluations import EvalPairRecord
+    from domain.evaluations import EvalPairRecord, EvalSessionRecord, EvalStatus
 
 SKIP: Final = {"s", "skip"}
 QUIT: Final = {"q", "quit"}
@@ -43,6 +43,24 @@ async def _with_services(work: Callable[["Services"], Awaitable[int]]) -> int:
         except UsageError as error:
             click.echo(f"✗ {error.message}\n  Example: {error.example}", err=True)
             return EXIT_USAGE
+
+
+async def _session_in(
+    services: "Services", name: str, status: "EvalStatus", otherwise: str
+) -> "EvalSessionRecord | None":
+    """The session called `name` when it is in `status`; else None after one line on stderr
+    (`otherwise` is formatted with the session's `name` and its `status`)."""
+    from storage import evaluations as evaluations_repo  # noqa: PLC0415
+
+    session = await evaluations_repo.get_session(services.db, name)
+    if session is None:
+        click.echo(f"✗ There is no listening session '{name}'.", err=True)
+    elif session.status is not status:
+        problem = otherwise.format(name=name, status=session.status)
+        click.echo(f"✗ Listening session '{name}' {problem}.", err=True)
+    else:
+        return session
+    return None
 
 
 async def _command(services: "Services", text: str) -> int:
@@ -114,19 +132,14 @@ async def report_command(
     )
     from commands.evaluation.sessions import parse_session_name  # noqa: PLC0415
     from domain.evaluations import EvalStatus  # noqa: PLC0415
-    from storage import evaluations as evaluations_repo  # noqa: PLC0415
 
-    name = parse_session_name(name, example="acemusic eval report q1")
-    session = await evaluations_repo.get_session(services.db, name)
+    session = await _session_in(
+        services,
+        parse_session_name(name, example="acemusic eval report q1"),
+        EvalStatus.CLOSED,
+        "is not closed yet ({status}): the report comes after `acemusic eval close {name}`",
+    )
     if session is None:
-        click.echo(f"✗ There is no listening session '{name}'.", err=True)
-        return EXIT_USAGE
-    if session.status is not EvalStatus.CLOSED:
-        click.echo(
-            f"✗ Listening session '{name}' is not closed yet ({session.status}): the report "
-            f"comes after `acemusic eval close {name}`.",
-            err=True,
-        )
         return EXIT_USAGE
     made = await assemble_report(services.db, session, services.policy)
     files = await write_report_files(out or report_folder(services.policy, session), made)
@@ -159,16 +172,13 @@ async def listen_command(services: "Services", name: str, rater: str) -> int:
     from storage.evaluations import VoteOutcome  # noqa: PLC0415
 
     name = parse_session_name(name, example="acemusic eval listen q1")
-    session = await evaluations_repo.get_session(services.db, name)
+    session = await _session_in(
+        services,
+        name,
+        EvalStatus.LISTENING,
+        "is not open for votes ({status}); `acemusic eval start {name}` opens it",
+    )
     if session is None:
-        click.echo(f"✗ There is no listening session '{name}'.", err=True)
-        return EXIT_USAGE
-    if session.status is not EvalStatus.LISTENING:
-        click.echo(
-            f"✗ Listening session '{name}' is not open for votes ({session.status}); "
-            f"`acemusic eval start {name}` opens it.",
-            err=True,
-        )
         return EXIT_USAGE
     pairs = await evaluations_repo.list_pairs(services.db, session.id, states=[PairState.READY])
     click.echo(
