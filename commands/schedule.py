@@ -198,7 +198,11 @@ async def _set_status(
         if status is ScheduleStatus.ACTIVE
         else None
     )
-    await schedules_repo.set_status(services.db, record.id, status, next_run_at=next_run)
+    if (
+        await schedules_repo.set_status(services.db, record.id, status, next_run_at=next_run)
+        is None
+    ):
+        raise UsageError(f"There is no schedule #{number} (just deleted).", "/music schedules")
     return Reply(text=f"Schedule #{record.id} {verb}: {record.description}.", ephemeral=True)
 
 

@@ -69,10 +69,12 @@ async def list_schedules(
 async def set_status(
     db: Database, schedule_id: int, status: ScheduleStatus, *, next_run_at: datetime | None
 ) -> ScheduleRecord | None:
-    """Pause, resume (with its next run) or delete a schedule."""
+    """Pause, resume (with its next run) or delete a schedule. A deleted schedule stays deleted:
+    None when it does not exist or was deleted (checked in the same transaction as the write,
+    so a pause racing an unschedule cannot bring it back)."""
     async with db.session() as session:
         row = await session.get(Schedule, schedule_id)
-        if row is None:
+        if row is None or row.status is ScheduleStatus.DELETED:
             return None
         row.status = status
         row.next_run_at = next_run_at

@@ -171,3 +171,17 @@ async def test_a_stored_schedule_never_runs_closer_than_the_minimum_interval(db:
     assert stored.runs == 2
     assert stored.last_problem is not None
     assert "SCHEDULE_MIN_INTERVAL_MINUTES" in stored.last_problem
+
+
+async def test_a_deleted_schedule_cannot_be_paused_or_resumed_back(db: Database) -> None:
+    """A pause that read the schedule before an unschedule committed must not resurrect it."""
+    schedule = await daily_at_nine(db)
+    deleted = await schedules_repo.set_status(
+        db, schedule.id, schedules_repo.DELETED, next_run_at=None
+    )
+    assert deleted is not None
+    for status in (schedules_repo.PAUSED, schedules_repo.ACTIVE):
+        assert await schedules_repo.set_status(db, schedule.id, status, next_run_at=NINE) is None
+    stored = await schedules_repo.get_schedule(db, schedule.id)
+    assert stored is not None
+    assert stored.status is schedules_repo.DELETED
