@@ -19,12 +19,14 @@ STARTUP_S: Final = 60.0
 async def process_in_background(
     root: Path, name: str, env: dict[str, str], *argv: str, health: str | None = None
 ) -> AsyncIterator[str]:
-    """`acemusic ARGV` on a free port (`--port` for `engine`, `PORT` otherwise), its output in
+    """`acemusic ARGV` on a free port (`--port` for `engine`, `PORT` otherwise; `HEALTH_PORT` free
+    too unless given), its output in
     ROOT/NAME.log and its pid in ROOT/NAME.pid; yields its base URL once `health` (a path such as
     /health) answers, or at once without one. Waits without blocking the event loop (a fake Slack
     in this process must keep answering while the bot starts); stops it with SIGTERM."""
     port = free_port()
-    env = env | {"PORT": str(port)}
+    # a free port for /healthz too: the default (8081) may be taken by another bot on the machine
+    env = {"HEALTH_PORT": str(free_port())} | env | {"PORT": str(port)}
     argv = (*argv, f"--port={port}") if argv[0] == "engine" else argv
     log_path = root / f"{name}.log"
     with log_path.open("wb") as log:
