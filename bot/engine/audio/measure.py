@@ -4,7 +4,6 @@
 and keeps only per-window summaries, so peak memory does not grow with the track's length.
 """
 
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -59,15 +58,12 @@ class _Tally:
         self.loudness = LoudnessMeter(sample_rate, channels)
 
     def add(self, block: NDArray[np.float32]) -> None:
-        magnitude = np.abs(block)
-        block_peak = float(magnitude.max(initial=0.0))
-        if not math.isfinite(block_peak):  # NaN and inf carry through max: one pass fewer
-            finite = np.isfinite(block)
+        finite = np.isfinite(block)
+        if not finite.all():
             self.nonfinite += int(block.size - np.count_nonzero(finite))
             block = np.where(finite, block, np.float32(0.0))
-            magnitude = np.abs(block)
-            block_peak = float(magnitude.max(initial=0.0))
-        self.peak = max(self.peak, block_peak)
+        magnitude = np.abs(block)
+        self.peak = max(self.peak, float(magnitude.max(initial=0.0)))
         self.clipped += int(np.count_nonzero(magnitude >= self.clip_level))
         self.frames += len(block)
         self.samples += block.size
