@@ -15,6 +15,7 @@ import httpx
 
 from bot.engine.acestep.client import AceStepClient
 from bot.engine.acestep.urls import public_url
+from bot.engine.audio.workers import AudioWorkers
 from bot.engine.evaluations.references import ReferenceFiles
 from bot.engine.fleet import Fleet
 from bot.engine.jobs.context import EngineConfig, EngineContext
@@ -111,8 +112,12 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
             await _server(url, settings, standin, stack, metrics)
             for url in settings.acestep_api_url
         ]
+        audio = AudioWorkers(settings.audio_check_workers)  # processes start on the first check
+        stack.push_async_callback(audio.aclose)
         engine = JobEngine(
-            EngineContext(db=db, servers=servers, config=_engine_config(settings), clock=_now)
+            EngineContext(
+                db=db, servers=servers, config=_engine_config(settings), clock=_now, audio=audio
+            )
         )
         stack.push_async_callback(engine.release)
         yield Services(settings, db, engine, presets, servers, standin, metrics)

@@ -120,6 +120,7 @@ class Settings(BaseSettings):
     # --- Audio checks ---
     qc_max_regenerations: int = Field(default=1, ge=0, le=5)
     loudness_target_lufs: float | None = Field(default=None, ge=-40.0, le=-5.0)
+    audio_check_workers: int | None = Field(default=None, ge=0, le=64)  # None: one per core
 
     # --- Built-in ACE-Step stand-in (ACESTEP_API_URL=builtin) ---
     standin_job_seconds: float = Field(default=0.0, ge=0)

@@ -67,7 +67,8 @@ def test_cli_startup_smoke_times_every_command_and_prints_bytes_per_track() -> N
 
 def test_loudness_smoke_prints_every_figure() -> None:
     output = _run_smoke("bench/loudness.py")
-    for figure in ("integrated loudness (pyebur128)", "true peak", "pyloudnorm", "listening pair"):
+    figures = ("integrated loudness (pyebur128)", "true peak", "pyloudnorm", "listening pair")
+    for figure in (*figures, "per 3-minute track", "tracks/s in a pool of", "lag up to"):
         assert figure in output
 
 

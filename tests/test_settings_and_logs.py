@@ -26,6 +26,7 @@ def test_server_list_is_split_and_trimmed(monkeypatch: pytest.MonkeyPatch) -> No
         ("SLACK_APP_TOKEN", "xoxb-123-456", "SLACK_APP_TOKEN must start with 'xapp-'"),
         ("ACESTEP_API_URL", "gpu-box:8001", "'gpu-box:8001' is not a server address"),
         ("PORT", "eighty", "PORT: Input should be a valid integer"),
+        ("AUDIO_CHECK_WORKERS", "-1", "AUDIO_CHECK_WORKERS: Input should be greater than"),
     ],
 )
 def test_unusable_values_are_refused_by_name(

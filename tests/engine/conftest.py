@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from bot.engine.acestep.client import AceStepClient
+from bot.engine.audio.workers import AudioWorkers
 from bot.engine.jobs.context import EngineConfig, EngineContext
 from bot.engine.jobs.runner import JobEngine
 from bot.engine.jobs.servers import PollBounds, Server
@@ -132,14 +133,19 @@ MakeRig = Callable[..., Awaitable[Rig]]
 
 @pytest.fixture
 async def make_rig(tmp_path: Path, db: Database) -> AsyncIterator[MakeRig]:
-    """`await make_rig(servers=2, capacity=3, standin={...}, **engine_config)` -> a Rig."""
+    """`await make_rig(servers=2, capacity=3, standin={...}, **engine_config)` -> a Rig.
+
+    Audio checks run in a thread unless `audio_workers=N` asks for a real pool of N processes.
+    """
     rigs: list[Rig] = []
+    pools: list[AudioWorkers] = []
 
     async def make(
         *,
         servers: int = 1,
         capacity: int = 3,
         standin: dict[str, Any] | None = None,
+        audio_workers: int = 0,
         **config: Any,
     ) -> Rig:
         clock = OffsetClock()
@@ -159,12 +165,18 @@ async def make_rig(tmp_path: Path, db: Database) -> AsyncIterator[MakeRig]:
             server_list.append(Server(client=client, capacity=capacity, placeholder=True))
         output_dir = tmp_path / f"outputs-{len(rigs)}"
         engine_config = EngineConfig(output_dir=output_dir, poll=FAST_POLLS, **config)
-        ctx = EngineContext(db=db, servers=server_list, config=engine_config, clock=clock)
+        audio = AudioWorkers(audio_workers)
+        pools.append(audio)
+        ctx = EngineContext(
+            db=db, servers=server_list, config=engine_config, clock=clock, audio=audio
+        )
         rig = Rig(JobEngine(ctx), db, clock, standins, transports, output_dir, clients)
         rigs.append(rig)
         return rig
 
     yield make
+    for pool in pools:
+        await pool.aclose()
     for rig in rigs:
         for http in rig.clients:
             await http.aclose()

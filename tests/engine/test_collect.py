@@ -133,3 +133,18 @@ async def test_delivery_copy_is_normalised_when_a_target_is_set(make_rig: MakeRi
     assert track.delivery_path is not None
     assert Path(track.delivery_path).is_file()
     assert Path(track.delivery_path).name.endswith(".delivery.wav")
+
+
+async def test_checks_and_delivery_copies_run_in_a_real_process_pool(make_rig: MakeRig) -> None:
+    rig = await make_rig(audio_workers=2, loudness_target_lufs=-16.0)
+    jobs = [await rig.enqueue(variants=2), await rig.enqueue()]
+    await rig.engine.run_until_idle()
+    tracks = [track for job in jobs for track in await rig.tracks(job.id)]
+    assert len(tracks) == 3
+    for track in tracks:
+        assert track.qc is not None
+        assert track.qc["verdict"] == "pass"
+        assert track.qc["measurements"]["integrated_lufs"] is not None
+        assert track.delivery_path is not None
+        assert Path(track.delivery_path).is_file()
+    assert rig.ctx.audio.workers == 2

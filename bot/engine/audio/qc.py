@@ -9,7 +9,8 @@
 - "pass" otherwise.
 The rules and their wording live in `bot.engine.audio.rules`. Problems are short sentences for a
 music team; measurements are JSON-safe (None where a value is undefined, never inf or NaN).
-Both functions are synchronous and CPU-bound: call them through `asyncio.to_thread`.
+Both functions are synchronous and CPU-bound: the engine runs them in its audio process pool
+(`bot.engine.audio.workers`); elsewhere call them through `asyncio.to_thread`.
 """
 
 import logging

@@ -102,7 +102,7 @@ async def _fetch_variant(
         ctx.config.output_dir, job, request, variant, extension, placeholder=placeholder
     )
     downloaded = await server.client.download(item.file, dest)
-    report = await asyncio.to_thread(check_audio, dest, expected_duration_s=request.duration_s)
+    report = await ctx.audio.run(check_audio, dest, expected_duration_s=request.duration_s)
     delivery = await _delivery_copy(ctx, dest, request)
     return await tracks_repo.add_track(
         ctx.db,
@@ -210,7 +210,7 @@ async def _delivery_copy(
     dest = source.with_name(f"{source.stem}.delivery{source.suffix}")
     fmt = request.audio_format if source.suffix == f".{request.audio_format}" else "flac"
     try:
-        await asyncio.to_thread(normalise_loudness, source, dest, target_lufs=target, fmt=fmt)
+        await ctx.audio.run(normalise_loudness, source, dest, target_lufs=target, fmt=fmt)
     except AudioDecodeError as exc:
         log.warning("no delivery copy of %s: %s", source.name, exc)
         return None

@@ -1,10 +1,11 @@
-"""What every engine step shares: the database, the servers, the settings and the clock."""
+"""What every engine step shares: database, servers, settings, clock and the audio pool."""
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from bot.engine.audio.workers import AudioWorkers
 from bot.engine.jobs.events import EventBus
 from bot.engine.jobs.servers import PollBounds, Server
 from storage.database import Database
@@ -35,6 +36,7 @@ class EngineContext:
     config: EngineConfig
     clock: Callable[[], datetime]
     events: EventBus = field(default_factory=EventBus)
+    audio: AudioWorkers = field(default_factory=AudioWorkers.in_process)  # checks, delivery copies
 
     def server_named(self, name: str | None) -> Server | None:
         """The configured server with this name, if it is still configured."""
