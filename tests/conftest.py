@@ -41,6 +41,9 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
         "acestep_poll_min_seconds": 0.01,
         "acestep_poll_max_seconds": 0.05,
         "health_port": 0,  # any free port: tests run side by side
+        # checks in a thread: a worker process per test would only add its start-up; the pool
+        # itself is tested where it is asked for (tests/audio/test_workers.py and others)
+        "audio_check_workers": 0,
     }
     return Settings(_env_file=None, **(values | overrides))  # type: ignore[call-arg]
 
