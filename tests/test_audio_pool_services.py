@@ -24,5 +24,6 @@ async def test_the_pool_follows_audio_check_workers_and_closes_with_the_services
         assert report.measurements["integrated_lufs"] is not None
         assert audio._pool is not None  # a real worker process did the check
     assert audio._pool is None
-    async with open_services(make_settings(tmp_path / "default")) as services:
+    unset = make_settings(tmp_path / "default", audio_check_workers=None)  # as when not set
+    async with open_services(unset) as services:
         assert services.engine.ctx.audio.workers == default_workers()
