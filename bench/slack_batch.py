@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.processes import process_in_background
-from tests.cli.helpers import Workspace
+from tests.cli.helpers import Workspace, free_port
 from tests.fakeslack import FakeSlack
 
 BOT = "bot-socket"
@@ -56,6 +56,7 @@ async def run_slack_batch(
                 "SLACK_CHANNEL_POST_GAP_SECONDS": "0",
                 "BATCH_CONFIRM_TRACKS": str(tracks + 1),
                 "LOG_LEVEL": "WARNING",
+                "HEALTH_PORT": str(free_port()),  # not 8081: another bot may be running
             }
         )
         async with process_in_background(root, BOT, env, "serve") as _bot:
