@@ -26,21 +26,16 @@ run only shows that the benchmark runs and prints its figures) and exit status 1
 
 import argparse
 import asyncio
-import os
-import sqlite3
 import tempfile
-import time
 from collections import Counter
-from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
 
 from bench.processes import process_in_background
+from bench.slack_batch import run_slack_batch, verdict
 from tests.cli.helpers import Workspace
-from tests.fakeslack import FakeSlack
 
 TARGET_EFFICIENCY = 0.95
 PRESET = "spa"
@@ -71,55 +66,24 @@ def _arguments() -> argparse.Namespace:
 async def _measure(root: Path, args: argparse.Namespace) -> dict[str, Any]:
     workspace = Workspace.create(root)
     engine = ("engine", f"--job-seconds={args.job_seconds}", "--queue-size=0")
-    database = root / "bot.db"
     async with (
         process_in_background(root, "gpu-1", workspace.env, *engine, health="/health") as first,
         process_in_background(root, "gpu-2", workspace.env, *engine, health="/health") as second,
-        FakeSlack(share_delay=0.01) as fake,
     ):
-        env = (
-            workspace.env
-            | fake.env()
-            | {
-                "ACESTEP_API_URL": f"{first},{second}",
-                "DATABASE_URL": f"sqlite+aiosqlite:///{database}",
-                "SLACK_CHANNEL_POST_GAP_SECONDS": "0",
-                "BATCH_CONFIRM_TRACKS": str(args.tracks + 1),
-                "LOG_LEVEL": "WARNING",
-            }
+        text = f"batch {PRESET} x{args.tracks} seed=1 {args.duration} mp3"
+        run = await run_slack_batch(
+            workspace, [first, second], text, tracks=args.tracks, timeout_s=args.timeout
         )
-        async with process_in_background(root, "bot-socket", env, "serve") as _bot:
-            await fake.socket.wait_connected(timeout=60)
-            fake.calls.clear()
-            started = time.time()
-            text = f"batch {PRESET} x{args.tracks} seed=1 {args.duration} mp3"
-            await (await fake.socket.send_slash_command(text)).wait_ack()
-            await _wait(database, "batch finished", _batch_done, args.timeout)
-            finished = await asyncio.to_thread(_last_finished, database)
-            await _wait(database, "every track in Slack", _all_posted, args.timeout)
-            calls = Counter(call.method for call in fake.calls)
-            cpu_s = await asyncio.to_thread(_bot_cpu_seconds, root)
         servers = {url: await _server_stats(url) for url in (first, second)}
-        spread = await asyncio.to_thread(_spread, database)
-        jobs, tracks = await asyncio.to_thread(_counts, database)
     return {
-        "actual": finished - started,
-        "jobs": jobs,
-        "tracks": tracks,
-        "calls": calls,
-        "spread": spread,
+        "actual": run.seconds,
+        "jobs": run.jobs,
+        "tracks": run.tracks,
+        "calls": run.calls,
+        "spread": run.spread,
         "servers": servers,
-        "cpu_s": cpu_s,
+        "cpu_s": run.cpu_s,
     }
-
-
-async def _wait(database: Path, what: str, check: Callable[[Path], bool], timeout_s: float) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if await asyncio.to_thread(check, database):
-            return
-        await asyncio.sleep(0.5)
-    raise SystemExit(f"gave up waiting for {what}")
 
 
 async def _server_stats(url: str) -> tuple[int, float]:
@@ -129,54 +93,6 @@ async def _server_stats(url: str) -> tuple[int, float]:
     data = stats.get("data", stats)
     jobs = data["jobs"]
     return int(jobs["succeeded"]) + int(jobs["failed"]), float(data["avg_job_seconds"])
-
-
-def _query(database: Path, sql: str) -> list[tuple[Any, ...]]:
-    try:
-        with sqlite3.connect(database) as db:
-            return db.execute(sql).fetchall()
-    except sqlite3.OperationalError:
-        return []  # not created yet
-
-
-def _batch_done(database: Path) -> bool:
-    return _query(database, "SELECT status FROM batches") == [("done",)]
-
-
-def _all_posted(database: Path) -> bool:
-    rows = _query(
-        database,
-        "SELECT (SELECT count(*) FROM tracks), "
-        "(SELECT count(*) FROM slack_track_posts WHERE state = 'resolved'), "
-        "(SELECT final FROM slack_batch_digests)",
-    )
-    return bool(rows) and rows[0][0] == rows[0][1] and bool(rows[0][2])
-
-
-def _last_finished(database: Path) -> float:
-    [(last,)] = _query(database, "SELECT max(finished_at) FROM jobs")
-    return datetime.fromisoformat(f"{last}+00:00").timestamp()
-
-
-def _spread(database: Path) -> dict[str, int]:
-    return dict(_query(database, "SELECT server, count(*) FROM jobs GROUP BY server"))
-
-
-def _counts(database: Path) -> tuple[int, int]:
-    [(jobs, tracks)] = _query(
-        database, "SELECT (SELECT count(*) FROM jobs), (SELECT count(*) FROM tracks)"
-    )
-    return int(jobs), int(tracks)
-
-
-def _bot_cpu_seconds(root: Path) -> float | None:
-    """The bot's CPU time so far, from /proc (Linux), while it is still running."""
-    pid_file = root / "bot-socket.pid"
-    try:
-        fields = Path(f"/proc/{pid_file.read_text().strip()}/stat").read_text().split()
-    except (OSError, ValueError):
-        return None
-    return (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
 
 
 def _report(figures: dict[str, Any], args: argparse.Namespace) -> int:
@@ -200,15 +116,7 @@ def _report(figures: dict[str, Any], args: argparse.Namespace) -> int:
     if figures["cpu_s"] is not None:
         print(f"bot CPU per track  {figures['cpu_s'] / tracks * 1000:.0f} ms")
     met = efficiency >= TARGET_EFFICIENCY and figures["tracks"] == args.tracks
-    return _verdict(met, smoke=args.smoke)
-
-
-def _verdict(met: bool, *, smoke: bool) -> int:
-    if smoke:
-        print("target not judged (--smoke)")
-        return 0
-    print("targets met" if met else "TARGET MISSED")
-    return 0 if met else 1
+    return verdict(met, smoke=args.smoke)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 import asyncio
 import signal
+import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -13,6 +14,7 @@ import httpx
 from tests.cli.helpers import ACEMUSIC, free_port
 
 STARTUP_S: Final = 60.0
+REPOSITORY: Final = Path(__file__).resolve().parents[1]
 
 
 @asynccontextmanager
@@ -26,12 +28,47 @@ async def process_in_background(
     in this process must keep answering while the bot starts); stops it with SIGTERM."""
     port = free_port()
     # a free port for /healthz too: the default (8081) may be taken by another bot on the machine
-    env = {"HEALTH_PORT": str(free_port())} | env | {"PORT": str(port)}
+    env = {"HEALTH_PORT": str(free_port())} | env
     argv = (*argv, f"--port={port}") if argv[0] == "engine" else argv
+    async with _background(root, name, env, port, ACEMUSIC, *argv, health=health) as url:
+        yield url
+
+
+@asynccontextmanager
+async def standin_in_background(
+    root: Path, name: str, env: dict[str, str], job_seconds: float, *, reuse_audio: bool = False
+) -> AsyncIterator[str]:
+    """The ACE-Step stand-in as its own process (`bench.standin_process`: one worker, unbounded
+    queue; `reuse_audio`: render once per length), yielding its base URL once /health answers.
+    When it stops it writes every task's times to ROOT/NAME.timeline.json and its request counts
+    to ROOT/NAME.requests.json."""
+    port = free_port()
+    command = (
+        sys.executable,
+        "-m",
+        "bench.standin_process",
+        f"--port={port}",
+        f"--job-seconds={job_seconds}",
+        "--queue-size=0",
+        f"--audio-dir={root / name}",
+        f"--timeline={root / f'{name}.timeline.json'}",
+        f"--requests={root / f'{name}.requests.json'}",
+        *(["--reuse-audio"] if reuse_audio else []),
+    )
+    env = env | {"PYTHONPATH": str(REPOSITORY)}
+    async with _background(root, name, env, port, *command, health="/health") as url:
+        yield url
+
+
+@asynccontextmanager
+async def _background(
+    root: Path, name: str, env: dict[str, str], port: int, *command: str, health: str | None
+) -> AsyncIterator[str]:
+    env = env | {"PORT": str(port)}
     log_path = root / f"{name}.log"
     with log_path.open("wb") as log:
         process = await asyncio.create_subprocess_exec(
-            ACEMUSIC, *argv, cwd=root, env=env, stdout=log, stderr=asyncio.subprocess.STDOUT
+            *command, cwd=root, env=env, stdout=log, stderr=asyncio.subprocess.STDOUT
         )
     (root / f"{name}.pid").write_text(str(process.pid))
     url = f"http://127.0.0.1:{port}"

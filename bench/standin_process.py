@@ -5,7 +5,12 @@
 What `acemusic engine` serves, plus one thing the real server never tells anyone: when it stops
 (SIGTERM or SIGINT: its app's shutdown), every finished task's start and end (epoch seconds) go
 to `--timeline` as JSON, so a benchmark can measure the server's busy time without sharing its
-process with the bot.
+process with the bot; with `--requests`, the requests it answered by path go there as JSON too.
+
+`--reuse-audio` makes the stand-in cheap for long runs on a small machine: it renders the
+placeholder music once per length and writes that same audio for every later track of that
+length (each still its own file, named and encoded as usual), so a job costs its file writes and
+its simulated GPU time instead of seconds of synthesis.
 """
 
 import argparse
@@ -15,21 +20,40 @@ from pathlib import Path
 
 import uvicorn
 
+import standin.render
 from standin import StandInConfig, StandInServer
+from standin.audio.synth import Arrangement, Stereo
 
 
 class RecordingStandIn(StandInServer):
     """The stand-in, writing its task times when its workers stop (the app's shutdown)."""
 
-    def __init__(self, config: StandInConfig, timeline: Path) -> None:
+    def __init__(self, config: StandInConfig, timeline: Path, requests: Path | None) -> None:
         super().__init__(config)
         self.timeline = timeline
+        self.requests = requests
 
     async def stop(self) -> None:
         """Stop the workers, then write every finished task's times to the timeline file."""
         await super().stop()
         tasks = [asdict(task) for task in self.finished_tasks()]
         self.timeline.write_text(json.dumps(tasks))
+        if self.requests is not None:
+            self.requests.write_text(json.dumps(dict(self.request_counts)))
+
+
+def reuse_audio() -> None:
+    """Render each length's placeholder once, then hand out that audio for every track of it."""
+    render = standin.render.render_placeholder
+    rendered: dict[tuple[float, int], Stereo] = {}
+
+    def reused(arrangement: Arrangement, *, sample_rate: int) -> Stereo:
+        key = (arrangement.duration_s, sample_rate)
+        if key not in rendered:
+            rendered[key] = render(arrangement, sample_rate=sample_rate)
+        return rendered[key]
+
+    standin.render.render_placeholder = reused
 
 
 def main() -> None:
@@ -40,11 +64,17 @@ def main() -> None:
     parser.add_argument("--queue-size", type=int, default=200)
     parser.add_argument("--audio-dir", type=Path, required=True)
     parser.add_argument("--timeline", type=Path, required=True)
+    parser.add_argument("--requests", type=Path, help="write the request counts by path here")
+    parser.add_argument(
+        "--reuse-audio", action="store_true", help="render once per length (cheap long runs)"
+    )
     args = parser.parse_args()
+    if args.reuse_audio:
+        reuse_audio()
     config = StandInConfig(
         audio_dir=args.audio_dir, job_seconds=args.job_seconds, queue_maxsize=args.queue_size
     )
-    server = RecordingStandIn(config, args.timeline)
+    server = RecordingStandIn(config, args.timeline, args.requests)
     uvicorn.run(server.app, host="127.0.0.1", port=args.port, lifespan="on", ws="none")
 
 

@@ -80,3 +80,15 @@ def test_completion_latency_smoke_prints_latency_calls_and_utilisation_per_scena
     assert len(re.findall(r"^utilisation        \d\.\d+", output, re.MULTILINE)) == 3
     assert "/query_result" in output
     assert "/v1/audio" in output
+
+
+def test_catalogue_night_smoke_prints_every_figure_it_measures() -> None:
+    output = _run_smoke("-m", "bench.catalogue_night")
+    assert "tracks made        40 / 40   (20 jobs)" in output, output
+    assert re.search(r"^utilisation        \d\.\d{3}", output, re.MULTILINE), output
+    assert re.search(r"^bot CPU per track  \d+\.\d{4} s", output, re.MULTILINE), output
+    assert re.search(r"^peak RSS           \d+ MB", output, re.MULTILINE), output
+    assert re.search(r"^HTTP calls/track   \d+\.\d\d", output, re.MULTILINE), output
+    assert re.search(r"^database           [\d.]+ MB", output, re.MULTILINE), output
+    assert re.search(r"^Slack calls/track  \d+\.\d\d", output, re.MULTILINE), output
+    assert re.search(r"^largest pace held  ", output, re.MULTILINE), output
