@@ -15,6 +15,7 @@ code that reads or writes the rows.
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, Final, Literal, NotRequired, TypedDict
 
 Side = Literal["A", "B"]
@@ -157,6 +158,11 @@ class EvalVoteRecord:
     created_at: datetime
     updated_at: datetime
     comment: str | None = None
+
+
+def session_folder(output_dir: Path, session_name: str) -> Path:
+    """Where a session's listening files and its report are written: OUTPUT_DIR/eval/<name>."""
+    return output_dir / "eval" / session_name
 
 
 def pair_label(number: int) -> str:

@@ -30,7 +30,13 @@ from commands.context import Caller
 from commands.evaluation.sessions import find_session, only_session, refused
 from commands.ports import CommandPolicy, CommandServices
 from commands.replies import Reply
-from domain.evaluations import EvalPairRecord, EvalSessionRecord, EvalStatus, PairState
+from domain.evaluations import (
+    EvalPairRecord,
+    EvalSessionRecord,
+    EvalStatus,
+    PairState,
+    session_folder,
+)
 from domain.records import JobRecord, TrackRecord
 from domain.spreadsheet import neutralise_cell
 from evaluation import (
@@ -180,7 +186,7 @@ def _default_reason(pair: EvalPairRecord) -> str:
 
 def report_folder(policy: CommandPolicy, session: EvalSessionRecord) -> Path:
     """OUTPUT_DIR/eval/<session>/."""
-    return policy.output_dir / "eval" / session.name
+    return session_folder(policy.output_dir, session.name)
 
 
 async def write_report_files(folder: Path, report: SessionReport) -> ReportFiles:

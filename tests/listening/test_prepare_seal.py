@@ -10,7 +10,6 @@ import pytest
 from bot.engine.batches.service import run_batch_to_end
 from bot.engine.evaluations.seal import (
     draw_side,
-    listening_folder,
     run_session_to_end,
     seal_pair,
     seal_sessions,
@@ -23,7 +22,7 @@ from commands.evaluation.imports import import_from_path
 from commands.evaluation.sessions import parse_session_name
 from commands.router import handle
 from domain.constants import PRIORITY_BATCH
-from domain.evaluations import EvalSessionRecord, EvalStatus, PairState
+from domain.evaluations import EvalSessionRecord, EvalStatus, PairState, session_folder
 from domain.records import JobStatus
 from presets import load_presets
 from storage import batches as batches_repo
@@ -115,7 +114,7 @@ async def test_sealed_pairs_have_a_passing_candidate_and_neutral_files(
     assert [s.name for s in ready] == ["q1"]
     pairs = await evaluations_repo.list_pairs(services.db, session.id)
     assert len(pairs) == 2  # only spa was asked for
-    folder = listening_folder(services.settings.output_dir, "q1")
+    folder = session_folder(services.settings.output_dir, "q1")
     for pair in pairs:
         assert pair.state is PairState.READY, pair.reason
         assert pair.ace_side == draw_side(session.seed, pair.number)

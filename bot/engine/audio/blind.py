@@ -40,8 +40,8 @@ from audiofile.atomic import finalize
 from audiofile.codec import AudioDecodeError, Frames, encode_audio, read_audio
 from bot.engine.audio.loudness import measure_loudness
 from domain.constants import AudioFormat
+from domain.evaluations import Side, pair_label
 
-Side = Literal["A", "B"]
 Role = Literal["reference", "candidate"]
 
 LISTENING_SAMPLE_RATE: Final = 48_000
@@ -122,7 +122,7 @@ def render_pair(
     # The sources' levels; after each render, corrected by what encoding changed.
     levels = {role: _measure(sources[role], f"The {role} track") for role in _ROLES}
     sides: dict[Role, Side] = {"candidate": ace_side, "reference": "B" if ace_side == "A" else "A"}
-    names = {role: f"pair-{number:02d}-{sides[role]}.{audio_format}" for role in _ROLES}
+    names = {role: f"{pair_label(number)}-{sides[role]}.{audio_format}" for role in _ROLES}
     out_dir.mkdir(parents=True, exist_ok=True)
     with _temporaries() as temporaries:
         for _ in range(MAX_RENDERS):

@@ -38,6 +38,7 @@ from domain.evaluations import (
     EvalStatus,
     PairState,
     Side,
+    session_folder,
 )
 from domain.records import JobRecord, JobStatus, TrackRecord
 from storage import evaluations as evaluations_repo
@@ -71,11 +72,6 @@ class SealServices(Protocol):
     def engine(self) -> JobEngine:
         """Its events and clock."""
         ...
-
-
-def listening_folder(output_dir: Path, session_name: str) -> Path:
-    """Where a session's listening files (and its report) are written."""
-    return output_dir / "eval" / session_name
 
 
 def draw_side(seed: int, number: int) -> Side:
@@ -163,7 +159,7 @@ async def _render(
     tracks: list[TrackRecord],
 ) -> EvalPairRecord | None:
     side = draw_side(session.seed, pair.number)
-    folder = listening_folder(services.settings.output_dir, session.name)
+    folder = session_folder(services.settings.output_dir, session.name)
     try:
         rendered = await render_pair_async(
             Path(reference.file_path),
