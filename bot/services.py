@@ -86,6 +86,7 @@ def command_policy(settings: Settings) -> CommandPolicy:
         daily_track_quota=settings.daily_track_quota,
         schedule_daily_track_quota=settings.schedule_daily_track_quota,
         admin_users=tuple(settings.slack_admin_users),
+        approver_users=tuple(settings.slack_approver_users),
         allowed_users=tuple(settings.slack_allowed_users),
         schedule_users=tuple(settings.slack_schedule_users),
         allowed_channels=tuple(settings.slack_allowed_channels),

@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     slack_allowed_channels: CsvList = Field(default_factory=list)  # empty: every channel
     slack_allowed_users: CsvList = Field(default_factory=list)  # empty: everyone
     slack_admin_users: CsvList = Field(default_factory=list)  # no quota; may use any channel
+    # People who may approve or reject tracks for the catalogue (admins may too)
+    slack_approver_users: CsvList = Field(default_factory=list)
+    approval_reaction: str = "white_check_mark"  # the emoji (name, no colons) that approves
     daily_track_quota: int = Field(default=0, ge=0)  # tracks per person per UTC day; 0: no limit
     rating_emoji: Annotated[dict[str, float], NoDecode] = Field(
         default_factory=lambda: dict(DEFAULT_RATING_EMOJI)
@@ -134,6 +137,7 @@ class Settings(BaseSettings):
         "slack_allowed_channels",
         "slack_allowed_users",
         "slack_admin_users",
+        "slack_approver_users",
         "slack_schedule_users",
         mode="before",
     )
@@ -149,6 +153,17 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"'{value}' is not a time zone name, e.g. Asia/Bangkok") from None
         return value
+
+    @field_validator("approval_reaction")
+    @classmethod
+    def _emoji_name(cls, value: str) -> str:
+        name = value.strip().strip(":")
+        if not re.fullmatch(r"[a-z0-9_+'-]+", name):
+            raise ValueError(
+                f"'{value}' is not an emoji name: write Slack's name without colons, "
+                "e.g. white_check_mark"
+            )
+        return name
 
     @field_validator("rating_emoji", mode="before")
     @classmethod

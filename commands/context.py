@@ -5,7 +5,9 @@ Who may do what is decided here, for every transport alike:
   or the operator (`may_manage`);
 - the terminal (`acemusic run`, `chat`, `batch`) is the operator of the bot's host: whoever can
   run it can already read the database and the tokens, so it may do everything;
-- a schedule acts as the person who made it.
+- a schedule acts as the person who made it;
+- approving or rejecting tracks for the catalogue is for approvers (SLACK_APPROVER_USERS), admins
+  and the operator (`may_approve`).
 """
 
 from collections.abc import Awaitable, Callable
@@ -28,6 +30,7 @@ class Caller:
     thread_ts: str | None = None
     admit: Admission | None = None  # quota policy of the entry point, if it has one
     admin: bool = False  # an admin of the entry point (SLACK_ADMIN_USERS)
+    approver: bool = False  # may approve tracks (SLACK_APPROVER_USERS)
 
     @property
     def operator(self) -> bool:
@@ -38,6 +41,11 @@ class Caller:
     def sees_everything(self) -> bool:
         """Admins and the operator see every job and track (others: their own, this channel's)."""
         return self.admin or self.operator
+
+    @property
+    def may_approve(self) -> bool:
+        """Whether this caller may approve or reject tracks: approvers, admins, the operator."""
+        return self.approver or self.sees_everything
 
     def may_manage(self, owner: str | None) -> bool:
         """Whether this caller may cancel, pause, resume or delete something `owner` made."""

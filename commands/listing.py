@@ -9,7 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from commands.context import Caller
+from commands.errors import UsageError
 from commands.replies import Reply
+from domain.approvals import Decision, describe
 from domain.records import JobRecord, TrackRecord
 from domain.request import format_duration
 from storage import jobs as jobs_repo
@@ -35,13 +37,29 @@ async def jobs(text: str, services: "CommandServices", caller: Caller) -> Reply:
 
 
 async def tracks(text: str, services: "CommandServices", caller: Caller) -> Reply:
-    """tracks — the latest tracks and their files"""
+    """tracks [approved|rejected] — the latest tracks, their files and approval"""
+    wanted = text.strip().lower()
+    if wanted not in ("", *Decision):
+        raise UsageError(
+            f"'{text.strip()}' is not a track filter: use `approved` or `rejected`, or nothing.",
+            "/music tracks approved",
+        )
+    approval = Decision(wanted) if wanted else None
     recent = await tracks_repo.list_tracks(
-        services.db, visible_to=visible_to(caller), hide_blinded=True, limit=LIST_LIMIT
+        services.db,
+        visible_to=visible_to(caller),
+        hide_blinded=True,
+        approval=approval,
+        limit=LIST_LIMIT,
     )
+    which = f"{approval} " if approval else ""
     return Reply(
-        title="Recent tracks",
-        text=f"The last {len(recent)} track(s), newest first." if recent else "No tracks yet.",
+        title=f"Recent {which}tracks",
+        text=(
+            f"The last {len(recent)} {which}track(s), newest first."
+            if recent
+            else f"No {which}tracks yet."
+        ),
         lines=tuple(describe_track(track) for track in recent),
         ephemeral=True,
     )
@@ -66,7 +84,8 @@ def describe_job(job: JobRecord) -> str:
 
 
 def describe_track(track: TrackRecord) -> str:
-    """`track 7 (job 3 v1) 3:00 mp3 2.8 MB [placeholder] — file` with audio-check warnings."""
+    """`track 7 (job 3 v1) 3:00 mp3 2.8 MB [placeholder] — file` with audio-check warnings and
+    the approval standing."""
     size_mb = track.file_size / 1_000_000
     length = format_duration(track.duration_s) if track.duration_s is not None else "?"
     label = " [placeholder]" if track.placeholder else ""
@@ -76,4 +95,14 @@ def describe_track(track: TrackRecord) -> str:
     )
     if track.qc_problems:
         line += f" ⚠️ {'; '.join(track.qc_problems)}"
+    if approval := describe_approval(track):
+        line += f" — {approval}"
     return line
+
+
+def describe_approval(track: TrackRecord) -> str:
+    """`✅ approved by <@U123> on 2026-12-05`, `⛔ rejected by …`, or "" without a decision."""
+    if track.approval is None:
+        return ""
+    mark = "✅" if track.approval == Decision.APPROVED else "⛔"
+    return f"{mark} {describe(track.approval, track.approval_by, track.approval_at)}"

@@ -36,6 +36,7 @@ class CommandPolicy:
     daily_track_quota: int  # DAILY_TRACK_QUOTA (0: no limit)
     schedule_daily_track_quota: int  # SCHEDULE_DAILY_TRACK_QUOTA (0: runs use the above)
     admin_users: tuple[str, ...] = ()  # SLACK_ADMIN_USERS
+    approver_users: tuple[str, ...] = ()  # SLACK_APPROVER_USERS (admins approve too)
     allowed_users: tuple[str, ...] = ()  # SLACK_ALLOWED_USERS (empty: everyone)
     schedule_users: tuple[str, ...] = ()  # SLACK_SCHEDULE_USERS (empty: everyone allowed)
     allowed_channels: tuple[str, ...] = ()  # SLACK_ALLOWED_CHANNELS (empty: every channel)

@@ -6,6 +6,7 @@ usage reply; anything unexpected is left to the adapter's single error handler.
 
 import re
 
+from commands.approvals import approve, reject
 from commands.batch import batch
 from commands.cancel import cancel
 from commands.context import Caller
@@ -39,6 +40,8 @@ REGISTRY = Registry(
         Command(("jobs",), jobs),
         Command(("tracks",), tracks),
         Command(("top",), top),
+        Command(("approve",), approve),
+        Command(("reject",), reject),
         Command(("batch",), batch),
         Command(("schedule",), schedule),
         Command(("schedules",), schedules),

@@ -5,9 +5,11 @@ that has not been undone (removing the ✅ reaction undoes the decision that rea
 track row keeps a copy of that current state so listings and exports can filter on it.
 """
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Final
 
 
 class Decision(StrEnum):
@@ -39,3 +41,25 @@ class ApprovalRecord:
     note: str | None = None
     undone_at: datetime | None = None
     undone_by: str | None = None
+
+
+AUTO_USER: Final = "auto"  # the user id of the auto-approval rule's decisions
+_SLACK_USER: Final = re.compile(r"[UW][A-Z0-9]{2,}")
+
+
+def mention(user_id: str) -> str:
+    """Who decided, as a reply shows it: a Slack mention `<@U123>` (adapters without Slack show
+    it as @U123), `@name` for the operator at the terminal, or the auto-approval rule."""
+    if user_id == AUTO_USER:
+        return "the auto-approval rule"
+    return f"<@{user_id}>" if _SLACK_USER.fullmatch(user_id) else f"@{user_id}"
+
+
+def describe(decision: Decision, user_id: str | None, at: datetime | None) -> str:
+    """`approved by <@U123> on 2026-12-05` / `rejected by @cli on 2026-12-05`."""
+    text = str(decision)
+    if user_id:
+        text += f" by {mention(user_id)}"
+    if at is not None:
+        text += f" on {at.date().isoformat()}"
+    return text

@@ -6,7 +6,8 @@ form ("F# minor") and time signatures in the server's form ("3" for 3/4). Checks
 fields raise a `ValueError` whose text starts with the field path, so the loader can name it.
 
 Differences from the proposal in shared/PRESETS.md: a `production` caption pool (mix/sound words),
-an optional `engine.guidance_scale`, families `new_age` and `pop`, and `batch` with defaults.
+an optional `engine.guidance_scale`, families `new_age` and `pop`, `batch` with defaults, and
+`approval.auto` (an optional auto-approval rule).
 """
 
 import re
@@ -265,6 +266,22 @@ class Batch(_Model):
     strategy: Literal["random", "systematic"] = "random"
 
 
+class AutoApproval(_Model):
+    """Approve a track without a person once its ratings reach this (storage.ratings.counted:
+    each rater's latest reaction; the score is their mean, on RATING_EMOJI's scale)."""
+
+    min_score: float = Field(ge=-100, le=100, allow_inf_nan=False)  # mean of the counted ratings
+    min_raters: int = Field(default=2, ge=1, le=1000)  # people who rated it
+    # the audio check it must have: "pass" only, or "warn" (pass or warnings; never a failure)
+    audio_check: Literal["pass", "warn"] = "pass"
+
+
+class Approval(_Model):
+    """How tracks made from the preset are approved for the catalogue."""
+
+    auto: AutoApproval | None = None  # None: only people approve
+
+
 class Preset(_Model):
     """One venue/genre preset."""
 
@@ -289,6 +306,7 @@ class Preset(_Model):
     engine: Engine = Engine()
     output: Output
     batch: Batch = Batch()
+    approval: Approval = Approval()
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -329,6 +347,8 @@ SCHEMA_MODELS: Final[tuple[type[BaseModel], ...]] = (
     Engine,
     Output,
     Batch,
+    Approval,
+    AutoApproval,
 )
 
 

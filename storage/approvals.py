@@ -9,12 +9,13 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.approvals import ApprovalRecord, ApprovalSource, Decision
 from storage._convert import to_record
 from storage.database import Database
-from storage.schema import Track, TrackApproval, utcnow
+from storage.schema import ApprovalNotice, Track, TrackApproval, utcnow
 
 
 async def decide(
@@ -110,6 +111,28 @@ async def history(db: Database, track_id: int) -> list[ApprovalRecord]:
     async with db.session() as session:
         rows = (await session.scalars(query.order_by(TrackApproval.id))).all()
         return [to_record(row, ApprovalRecord) for row in rows]
+
+
+async def decided_by_people(db: Database, track_id: int) -> bool:
+    """Whether a person (not the auto-approval rule) ever decided about the track, undone or not:
+    the rule then leaves it alone."""
+    query = select(func.count()).where(
+        TrackApproval.track_id == track_id, TrackApproval.source != ApprovalSource.AUTO
+    )
+    async with db.session() as session:
+        return bool(await session.scalar(query))
+
+
+async def claim_notice(db: Database, key: str, *, at: datetime | None = None) -> bool:
+    """True the first time a private notice `key` is claimed (then it is never given again)."""
+    try:
+        async with db.session() as session:
+            if await session.get(ApprovalNotice, key) is not None:
+                return False
+            session.add(ApprovalNotice(key=key, told_at=at or utcnow()))
+            return True
+    except IntegrityError:  # another process claimed it between our read and our write
+        return False
 
 
 async def _copy_current(session: AsyncSession, track_id: int) -> None:

@@ -57,6 +57,15 @@ async def remove_rating(db: Database, *, track_id: int, user_id: str, emoji: str
         return bool(getattr(result, "rowcount", 0))
 
 
+async def track_score(db: Database, track_id: int) -> tuple[float | None, int]:
+    """The mean of a track's counted ratings (None without any) and how many people rated it."""
+    rating = counted().where(Rating.track_id == track_id).subquery()
+    query = select(func.avg(rating.c.score), func.count())
+    async with db.session() as session:
+        mean, raters = (await session.execute(query)).one()
+        return (None if mean is None else float(mean)), int(raters)
+
+
 async def ratings_for(db: Database, track_ids: Collection[int]) -> list[RatingRecord]:
     """Every rating of the given tracks."""
     query = select(Rating).where(Rating.track_id.in_(list(track_ids))).order_by(Rating.id)

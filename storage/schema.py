@@ -287,6 +287,15 @@ class TrackApproval(Base):
     undone_by: Mapped[str | None] = mapped_column(String(64))
 
 
+class ApprovalNotice(Base):
+    """A private notice about approval reactions already given (each is given once, ever)."""
+
+    __tablename__ = "approval_notices"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    told_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class Batch(Base):
     """A group of jobs made together."""
 

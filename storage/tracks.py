@@ -7,6 +7,7 @@ from typing import Any, Unpack
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from domain.approvals import Decision
 from domain.records import NewTrack, TrackChanges, TrackRecord
 from storage._convert import to_record
 from storage._provenance import PROVENANCE_FIELDS, place, task_document
@@ -61,10 +62,22 @@ async def get_track(db: Database, track_id: int) -> TrackRecord | None:
         return None if track is None else to_record(track, TrackRecord)
 
 
+async def get_tracks(
+    db: Database, track_ids: Collection[int], *, hide_blinded: bool = False
+) -> dict[int, TrackRecord]:
+    """The tracks of these ids that exist (`hide_blinded`: see `storage.jobs.list_jobs`)."""
+    query = select(Track).where(Track.id.in_(list(track_ids)))
+    if hide_blinded:
+        query = query.join(Job, Job.id == Track.job_id).where(not_blinded())
+    async with db.session() as session:
+        return {t.id: to_record(t, TrackRecord) for t in (await session.scalars(query)).all()}
+
+
 async def list_tracks(
     db: Database,
     *,
     job_ids: Collection[int] | None = None,
+    approval: Decision | None = None,
     since: datetime | None = None,
     include_rejected: bool = False,
     visible_to: tuple[str, str | None] | None = None,
@@ -72,8 +85,9 @@ async def list_tracks(
     limit: int | None = 50,
     oldest_first: bool = False,
 ) -> list[TrackRecord]:
-    """Tracks matching every filter given, newest first unless asked otherwise (`visible_to` and
-    `hide_blinded`: see `storage.jobs.list_jobs`)."""
+    """Tracks matching every filter given, newest first unless asked otherwise (`approval`: only
+    tracks whose standing decision it is; `visible_to` and `hide_blinded`: see
+    `storage.jobs.list_jobs`)."""
     query = select(Track)
     if visible_to is not None or hide_blinded:
         query = query.join(Job, Job.id == Track.job_id)
@@ -85,6 +99,8 @@ async def list_tracks(
         query = query.where(Track.job_id.in_(list(job_ids)))
     if since is not None:
         query = query.where(Track.created_at >= since)
+    if approval is not None:
+        query = query.where(Track.approval == approval)
     if not include_rejected:
         query = query.where(Track.rejected.is_(False))
     query = query.order_by(Track.id if oldest_first else Track.id.desc()).limit(limit)

@@ -1,8 +1,11 @@
 """Approval decisions: history kept, the track's copy always the newest decision not undone."""
 
+from pathlib import Path
+
 from domain.approvals import ApprovalSource, Decision
-from storage import approvals, jobs, tracks
+from storage import approvals, jobs, ratings, tracks
 from storage.database import Database
+from tests.conftest import sqlite_url
 from tests.storage.test_tracks_and_leases import track_fields
 
 
@@ -85,3 +88,58 @@ async def test_deciding_on_several_tracks_skips_unknown_ids(db: Database) -> Non
     assert all(m.forced for m in made)
     current = await approvals.current(db, [one.id, two.id, 999])
     assert set(current) == {one.id, two.id}
+
+
+async def test_listing_filters_on_the_standing_decision(db: Database) -> None:
+    job = await jobs.create_job(db, request={}, origin="slack")
+    first = await tracks.add_track(db, job_id=job.id, variant=1, **track_fields())
+    second = await tracks.add_track(db, job_id=job.id, variant=2, **track_fields())
+    await approvals.decide(
+        db, [first.id], Decision.APPROVED, user_id="U1", source=ApprovalSource.COMMAND
+    )
+    await approvals.decide(
+        db, [second.id], Decision.REJECTED, user_id="U1", source=ApprovalSource.COMMAND
+    )
+    approved = await tracks.list_tracks(db, approval=Decision.APPROVED)
+    rejected = await tracks.list_tracks(db, approval=Decision.REJECTED)
+    assert [t.id for t in approved] == [first.id]
+    assert [t.id for t in rejected] == [second.id]
+    assert len(await tracks.list_tracks(db)) == 2
+
+
+async def test_people_deciding_is_remembered_even_when_undone(db: Database) -> None:
+    job = await jobs.create_job(db, request={}, origin="slack")
+    track = await tracks.add_track(db, job_id=job.id, variant=1, **track_fields())
+    await approvals.decide(
+        db, [track.id], Decision.APPROVED, user_id="auto", source=ApprovalSource.AUTO
+    )
+    assert not await approvals.decided_by_people(db, track.id)
+    await approvals.decide(
+        db, [track.id], Decision.APPROVED, user_id="U1", source=ApprovalSource.REACTION
+    )
+    await approvals.undo(
+        db, track.id, user_id="U1", source=ApprovalSource.REACTION, decision=Decision.APPROVED
+    )
+    assert await approvals.decided_by_people(db, track.id)
+
+
+async def test_a_notice_is_claimed_once(db: Database, tmp_path: Path) -> None:
+    assert await approvals.claim_notice(db, "not-approver:U9")
+    assert not await approvals.claim_notice(db, "not-approver:U9")
+    assert await approvals.claim_notice(db, "force:U1:3")
+    # a restart (another handle on the same file) still knows
+    again = await Database.open(sqlite_url(tmp_path / "test.db"))
+    try:
+        assert not await approvals.claim_notice(again, "not-approver:U9")
+    finally:
+        await again.close()
+
+
+async def test_a_tracks_score_is_the_mean_of_each_persons_latest_rating(db: Database) -> None:
+    job = await jobs.create_job(db, request={}, origin="slack")
+    track = await tracks.add_track(db, job_id=job.id, variant=1, **track_fields())
+    assert await ratings.track_score(db, track.id) == (None, 0)
+    await ratings.add_rating(db, track_id=track.id, user_id="U1", emoji="+1", score=1)
+    await ratings.add_rating(db, track_id=track.id, user_id="U1", emoji="five", score=5)
+    await ratings.add_rating(db, track_id=track.id, user_id="U2", emoji="two", score=2)
+    assert await ratings.track_score(db, track.id) == (3.5, 2)  # U1's five, U2's two

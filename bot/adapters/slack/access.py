@@ -28,6 +28,7 @@ class AccessPolicy:
     admins: frozenset[str]
     daily_tracks: int  # 0: no limit
     schedules_apart: bool = False  # SCHEDULE_DAILY_TRACK_QUOTA set: scheduled runs count apart
+    approvers: frozenset[str] = frozenset()  # SLACK_APPROVER_USERS (admins approve too)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "AccessPolicy":
@@ -37,11 +38,16 @@ class AccessPolicy:
             frozenset(settings.slack_admin_users),
             settings.daily_track_quota,
             bool(settings.schedule_daily_track_quota),
+            frozenset(settings.slack_approver_users),
         )
 
     def is_admin(self, user_id: str) -> bool:
         """Whether this person is in SLACK_ADMIN_USERS."""
         return user_id in self.admins
+
+    def is_approver(self, user_id: str) -> bool:
+        """Whether this person may approve or reject tracks (SLACK_APPROVER_USERS or an admin)."""
+        return user_id in self.approvers or user_id in self.admins
 
     def check_person(self, user_id: str) -> Refusal | None:
         """A refusal when the person is not allowed anywhere (e.g. for the Home tab)."""

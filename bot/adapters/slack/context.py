@@ -119,6 +119,7 @@ class SlackBot:
     policy: AccessPolicy
     rating_scores: dict[str, float]
     bot_user_id: str | None = None
+    approval_emoji: str = "white_check_mark"  # APPROVAL_REACTION: approves, never rates
     clock: Callable[[], datetime] = utcnow
     publisher: Outbox | None = field(default=None, repr=False)
     acks: AckGate = field(default_factory=AckGate, repr=False)
@@ -158,8 +159,14 @@ class SlackBot:
                 self._idle.set()
 
     def score_of(self, reaction: str) -> float | None:
-        """The rating a reaction stands for (skin tones ignored), or None when it is not one."""
-        return self.rating_scores.get(reaction.split("::", 1)[0])
+        """The rating a reaction stands for (skin tones ignored), or None when it is not one (the
+        approval emoji never rates, even when RATING_EMOJI lists it)."""
+        emoji = reaction.split("::", 1)[0]
+        return None if emoji == self.approval_emoji else self.rating_scores.get(emoji)
+
+    def approves(self, reaction: str) -> bool:
+        """Whether a reaction is the approval emoji (skin tones ignored)."""
+        return reaction.split("::", 1)[0] == self.approval_emoji
 
     def wake_publisher(self) -> None:
         """Ask the publisher to look for cards and tracks to post now."""

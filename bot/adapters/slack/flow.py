@@ -37,7 +37,8 @@ _respond: ContextVar[AsyncRespond | None] = ContextVar("slack_respond", default=
 def caller_for(
     bot: SlackBot, *, user_id: str, channel_id: str, thread_ts: str | None = None
 ) -> Caller:
-    """A Slack caller (an admin when in SLACK_ADMIN_USERS) whose requests pass the daily quota."""
+    """A Slack caller (an admin when in SLACK_ADMIN_USERS, an approver when in
+    SLACK_APPROVER_USERS) whose requests pass the daily quota."""
 
     async def admit(tracks: int) -> str | None:
         refusal = await bot.policy.check_quota(
@@ -46,7 +47,10 @@ def caller_for(
         return refusal.text if refusal else None
 
     admin = bot.policy.is_admin(user_id)
-    return Caller("slack", user_id, channel_id, thread_ts, admit=admit, admin=admin)
+    approver = bot.policy.is_approver(user_id)
+    return Caller(
+        "slack", user_id, channel_id, thread_ts, admit=admit, admin=admin, approver=approver
+    )
 
 
 async def allowed(bot: SlackBot, *, user_id: str, channel_id: str) -> bool:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from bot.adapters.slack.escape import escape_mrkdwn
+from bot.adapters.slack.escape import escape_keeping_mentions, escape_mrkdwn
 from commands.replies import Reply
 from domain.records import JobRecord, JobStatus, TrackRecord
 from domain.request import format_duration
@@ -84,11 +84,11 @@ def button(text: str, action_id: str, value: str, *, style: str | None = None) -
 
 def reply_blocks(reply: Reply) -> list[Block]:
     """A command's reply as blocks."""
-    heading = f"*{escape(reply.title)}*\n" if reply.title else ""
-    blocks = [section(heading + escape(reply.text)), *field_sections(reply.fields)]
+    heading = f"*{escape_keeping_mentions(reply.title)}*\n" if reply.title else ""
+    blocks = [section(heading + escape_keeping_mentions(reply.text)), *field_sections(reply.fields)]
     blocks += _line_sections(reply.lines)
     if reply.example:
-        blocks.append(context(f"Example: `{escape(reply.example)}`"))
+        blocks.append(context(f"Example: `{escape_keeping_mentions(reply.example)}`"))
     return _fit(blocks)
 
 
@@ -97,7 +97,7 @@ def _line_sections(lines: tuple[str, ...]) -> list[Block]:
     sections: list[Block] = []
     chunk = ""
     for line in lines:
-        bullet = f"• {escape(line)}"
+        bullet = f"• {escape_keeping_mentions(line)}"
         if chunk and len(chunk) + len(bullet) + 1 > SECTION_CHARS:
             sections.append(section(chunk))
             chunk = ""
@@ -114,7 +114,7 @@ def _fit(blocks: list[Block]) -> list[Block]:
 
 def fallback_text(reply: Reply) -> str:
     """The notification / screen-reader text of a reply (Slack reads markup there too)."""
-    return clip(escape_mrkdwn(reply.plain()), FALLBACK_CHARS)
+    return clip(escape_keeping_mentions(reply.plain()), FALLBACK_CHARS)
 
 
 @dataclass(frozen=True)

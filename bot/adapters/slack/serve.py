@@ -117,6 +117,7 @@ async def running_bot(
         AccessPolicy.from_settings(settings),
         dict(settings.rating_emoji),
         bot_user_id=await _bot_user_id(client, settings.slack_api_url),
+        approval_emoji=settings.approval_reaction,
     )
     async with httpx.AsyncClient() as uploads:
         bot.publisher = Publisher(
