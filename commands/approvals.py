@@ -6,7 +6,9 @@ Rules, for every way in:
   (`Caller.may_approve`);
 - a track that does not exist, or is a candidate of a listening session still open (hidden, like
   everywhere else), is "no such track";
-- deciding what already stands (approving an approved track) records nothing and says so;
+- deciding what already stands (approving an approved track) records nothing and says so; for
+  the ✅ reaction "already" means that person's own ✅ approval stands (each approver's ✅ is a
+  decision of its own, so removing one falls back to another's still standing);
 - approving a track that failed its audio check needs an explicit `force`;
 - the auto-approval rule of a track's preset (`approval.auto` in the preset file) approves it
   once its counted ratings reach the rule, and withdraws only its own approval when they fall
@@ -163,17 +165,27 @@ async def decide_tracks(
     Who may decide is the caller's check (`Caller.may_approve`, the reaction's approver list)."""
     found = await tracks_repo.get_tracks(db, track_ids, hide_blinded=True)
     standing = await approvals_repo.current(db, track_ids)
+    if source == ApprovalSource.REACTION:  # only this person's own reaction counts as standing
+        own = {
+            track_id: await approvals_repo.live_decision(
+                db, track_id, user_id=user_id, source=source, decision=decision
+            )
+            for track_id in track_ids
+        }
+        same = {track_id: record for track_id, record in own.items() if record is not None}
+    else:
+        same = {t: r for t, r in standing.items() if r.decision == decision}
     checked: dict[int, TrackDecision] = {}
     plain: list[int] = []
     forced: list[int] = []
     for track_id in track_ids:
         track = found.get(track_id)
-        current = standing.get(track_id)
+        current = same.get(track_id)
         if track is None:
             checked[track_id] = TrackDecision(
                 track_id, Outcome.NO_TRACK, f"There is no track {track_id}."
             )
-        elif current is not None and current.decision == decision:
+        elif current is not None:
             text = f"Track {track_id} is already {describe(decision, current.user_id, None)}"
             text += f" (on {current.created_at.date().isoformat()}); nothing changed."
             checked[track_id] = TrackDecision(track_id, Outcome.ALREADY, text)

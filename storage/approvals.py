@@ -113,6 +113,27 @@ async def history(db: Database, track_id: int) -> list[ApprovalRecord]:
         return [to_record(row, ApprovalRecord) for row in rows]
 
 
+async def live_decision(
+    db: Database, track_id: int, *, user_id: str, source: ApprovalSource, decision: Decision
+) -> ApprovalRecord | None:
+    """This person's newest decision of this kind on the track that is not undone, if any."""
+    query = (
+        select(TrackApproval)
+        .where(
+            TrackApproval.track_id == track_id,
+            TrackApproval.user_id == user_id,
+            TrackApproval.source == source,
+            TrackApproval.decision == decision,
+            TrackApproval.undone_at.is_(None),
+        )
+        .order_by(TrackApproval.id.desc())
+        .limit(1)
+    )
+    async with db.session() as session:
+        row = (await session.scalars(query)).first()
+        return None if row is None else to_record(row, ApprovalRecord)
+
+
 async def decided_by_people(db: Database, track_id: int) -> bool:
     """Whether a person (not the auto-approval rule) ever decided about the track, undone or not:
     the rule then leaves it alone."""
