@@ -60,6 +60,7 @@ class TrackDecision:
     outcome: Outcome
     text: str
     record: ApprovalRecord | None = None
+    named: tuple[str, ...] = ()  # people the text names (earlier deciders)
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,12 @@ async def _command(
     verb = "approve" if decision is Decision.APPROVED else "reject"
     asked = parse_decision(text, decision)
     if not caller.may_approve:
-        return Reply(text=who_may_approve(services, verb), ephemeral=True, ok=False)
+        return Reply(
+            text=who_may_approve(services, verb),
+            ephemeral=True,
+            ok=False,
+            mentions=approvers(services),
+        )
     results = await decide_tracks(
         services.db,
         asked.track_ids,
@@ -108,6 +114,7 @@ async def _command(
         lines=tuple(r.text for r in results),
         ephemeral=True,
         ok=settled == len(results),
+        mentions=tuple(dict.fromkeys(user for r in results for user in r.named)),
     )
 
 
@@ -138,9 +145,14 @@ def parse_decision(text: str, decision: Decision) -> DecisionRequest:
     return DecisionRequest(unique, force=force, note=note or None)
 
 
+def approvers(services: CommandServices) -> tuple[str, ...]:
+    """Who may approve in Slack: SLACK_APPROVER_USERS, then SLACK_ADMIN_USERS."""
+    return tuple(dict.fromkeys([*services.policy.approver_users, *services.policy.admin_users]))
+
+
 def who_may_approve(services: CommandServices, verb: str = "approve") -> str:
     """Why this person may not decide, and who may."""
-    people = dict.fromkeys([*services.policy.approver_users, *services.policy.admin_users])
+    people = approvers(services)
     if people:
         names = ", ".join(mention(user) for user in people)
         return f"Only approvers may {verb} tracks: {names}. Ask one of them."
@@ -188,7 +200,9 @@ async def decide_tracks(
         elif current is not None:
             text = f"Track {track_id} is already {describe(decision, current.user_id, None)}"
             text += f" (on {current.created_at.date().isoformat()}); nothing changed."
-            checked[track_id] = TrackDecision(track_id, Outcome.ALREADY, text)
+            checked[track_id] = TrackDecision(
+                track_id, Outcome.ALREADY, text, named=(current.user_id,)
+            )
         elif decision is Decision.APPROVED and track.qc_verdict == FAILED_CHECK:
             if force:
                 forced.append(track_id)
@@ -203,8 +217,13 @@ async def decide_tracks(
         db, forced, decision, user_id=user_id, source=source, forced=True, note=note
     )
     for record in made:
+        before = standing.get(record.track_id)
         checked[record.track_id] = TrackDecision(
-            record.track_id, Outcome.DONE, _done_text(record, standing.get(record.track_id)), record
+            record.track_id,
+            Outcome.DONE,
+            _done_text(record, before),
+            record,
+            named=() if before is None else (before.user_id,),
         )
     return [checked[track_id] for track_id in track_ids if track_id in checked]
 

@@ -62,6 +62,7 @@ async def tracks(text: str, services: "CommandServices", caller: Caller) -> Repl
         ),
         lines=tuple(describe_track(track) for track in recent),
         ephemeral=True,
+        mentions=tuple(dict.fromkeys(t.approval_by for t in recent if t.approval_by)),
     )
 
 

@@ -16,6 +16,9 @@ class Reply:
     ok: bool = True  # False when nothing was done because the input was wrong or refused
     example: str | None = None  # a command that works, shown with usage errors
     batch_id: int | None = None  # the batch this command started (its digest shows progress)
+    # user ids the command names on purpose as `<@U123>` (Slack shows them as mentions; any
+    # other `<…>` in a reply, e.g. echoed input, is shown as typed)
+    mentions: tuple[str, ...] = ()
 
     def plain(self) -> str:
         """The whole reply as plain text (console, logs, notification fallback)."""

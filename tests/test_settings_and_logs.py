@@ -27,6 +27,7 @@ def test_server_list_is_split_and_trimmed(monkeypatch: pytest.MonkeyPatch) -> No
         ("ACESTEP_API_URL", "gpu-box:8001", "'gpu-box:8001' is not a server address"),
         ("PORT", "eighty", "PORT: Input should be a valid integer"),
         ("AUDIO_CHECK_WORKERS", "-1", "AUDIO_CHECK_WORKERS: Input should be greater than"),
+        ("APPROVAL_REACTION", "✅", "'✅' is not an emoji name: write Slack's name"),
     ],
 )
 def test_unusable_values_are_refused_by_name(
@@ -38,6 +39,15 @@ def test_unusable_values_are_refused_by_name(
     assert message in str(caught.value)
     if value and "placeholder" in message:
         assert value not in str(caught.value)  # the refusal never repeats the secret
+
+
+def test_approvers_and_the_approval_emoji_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings(_env_file=None).approval_reaction == "white_check_mark"
+    monkeypatch.setenv("SLACK_APPROVER_USERS", " U0AAA1 ,U0BBB2,")
+    monkeypatch.setenv("APPROVAL_REACTION", ":heavy_check_mark:")
+    settings = load_settings(_env_file=None)
+    assert settings.slack_approver_users == ["U0AAA1", "U0BBB2"]
+    assert settings.approval_reaction == "heavy_check_mark"
 
 
 def test_real_looking_secrets_are_accepted(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -52,6 +52,18 @@ def test_valid_file_loads_with_canonical_values(
     assert preset.aliases == ("test lobby",)
 
 
+def test_an_auto_approval_rule_loads_and_is_off_by_default(
+    write_preset: PresetWriter, preset_dir: Path
+) -> None:
+    write_preset(_valid(approval={"auto": {"min_score": 3, "min_raters": 2}}))
+    preset = load_presets(preset_dir).get("test-lobby")
+    assert preset is not None
+    assert preset.approval.auto is not None
+    rule = preset.approval.auto
+    assert (rule.min_score, rule.min_raters, rule.audio_check) == (3.0, 2, "pass")
+    assert all(shipped.approval.auto is None for shipped in load_presets().all())
+
+
 def _valid(**changes: Any) -> dict[str, Any]:
     return valid_preset(**changes)
 
@@ -147,6 +159,26 @@ BROKEN: list[tuple[str, dict[str, Any], str]] = [
     ),
     ("number not text", {"aliases": [2024]}, "aliases[0]: must be text (got 2024)"),
     ("not a list", {"avoid": "vocals"}, "avoid: must be a list"),
+    (
+        "approval rule without a score",
+        {"approval": {"auto": {"min_raters": 2}}},
+        "approval.auto.min_score: required field is missing",
+    ),
+    (
+        "approval rule raters",
+        {"approval": {"auto": {"min_score": 3, "min_raters": 0}}},
+        "approval.auto.min_raters: must be at least 1 (got 0)",
+    ),
+    (
+        "approval rule audio check",
+        {"approval": {"auto": {"min_score": 3, "audio_check": "fail"}}},
+        "approval.auto.audio_check:",
+    ),
+    (
+        "approval rule typo",
+        {"approval": {"auto": {"min_score": 3, "min_rater": 2}}},
+        "approval.auto.min_rater:",
+    ),
     (
         "title prefix",
         {"output": {**_valid()["output"], "title_prefix": "hotel"}},

@@ -4,6 +4,7 @@ a track that failed its audio check, and a preset's auto-approval after two peop
 
 import pytest
 
+from bot.settings import DEFAULT_RATING_EMOJI
 from domain.approvals import ApprovalRecord, ApprovalSource, Decision
 from domain.records import TrackRecord
 from storage import approvals as approvals_repo
@@ -70,7 +71,8 @@ async def approved_by(h: Harness, track_id: int, who: str | None) -> None:
 async def test_a_check_mark_approves_and_removing_it_undoes_that_persons_approval(
     make_bot: MakeBot,
 ) -> None:
-    h = await bot_with_tracks(make_bot, 1)
+    # even when RATING_EMOJI lists the approval emoji, it approves and never rates
+    h = await bot_with_tracks(make_bot, 1, rating_emoji={**DEFAULT_RATING_EMOJI, CHECK: 1.0})
     [(track, ts)] = await posted(h)
     await h.event(payloads.reaction_added(CHECK, ts=ts, user=APPROVER))
     await approved_by(h, track.id, APPROVER)
@@ -81,7 +83,6 @@ async def test_a_check_mark_approves_and_removing_it_undoes_that_persons_approva
         (APPROVER, ApprovalSource.REACTION),
         (ADMIN, ApprovalSource.REACTION),
     ]
-    # the ✅ is an approval, never a rating
     assert await ratings_repo.ratings_for(h.services.db, [track.id]) == []
 
     await h.event(payloads.reaction_removed(CHECK, ts=ts, user=ADMIN))

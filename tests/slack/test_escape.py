@@ -77,6 +77,19 @@ def test_reply_fields_and_lines_are_escaped_everywhere() -> None:
     assert_no_markup(fallback_text(reply))
 
 
+def test_only_the_people_a_reply_names_on_purpose_become_mentions() -> None:
+    reply = Reply(
+        text=f"Track 3 rejected (was approved by <@U0APPROVER>). Note: {HOSTILE}",
+        lines=("Track 4 is already approved by <@U0APPROVER>",),
+        mentions=("U0APPROVER",),
+    )
+    blocks, fallback = json.dumps(reply_blocks(reply)), fallback_text(reply)
+    for rendered in (blocks, fallback):
+        assert_no_markup(rendered)  # the typed note's <@U0BOSS>, <!channel> … stay text
+        assert "approved by <@U0APPROVER>" in rendered
+    assert blocks.count("<@U0APPROVER>") == 2
+
+
 @pytest.mark.parametrize("status", list(JobStatus))
 def test_card_with_hostile_caption_lyrics_notes_and_error(status: JobStatus) -> None:
     state = CardState(hostile_job(status), tracks=1)

@@ -6,6 +6,7 @@ Every user-controlled string that reaches a Slack text field goes through `escap
 """
 
 import re
+from collections.abc import Collection
 from typing import Final
 
 _ESCAPES: Final = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
@@ -19,8 +20,13 @@ def escape_mrkdwn(text: str) -> str:
 _ESCAPED_MENTION: Final = re.compile(r"&lt;@([UW][A-Z0-9]+)&gt;")
 
 
-def escape_keeping_mentions(text: str) -> str:
-    """`escape_mrkdwn`, but a bare user mention (`<@U123>`, as commands name people) stays a
-    mention; anything else in angle brackets (links, `<!channel>`) is still escaped. Used for
-    command replies, which are private to the person asking."""
-    return _ESCAPED_MENTION.sub(r"<@\1>", escape_mrkdwn(text))
+def escape_keeping_mentions(text: str, people: Collection[str]) -> str:
+    """`escape_mrkdwn`, but a mention (`<@U123>`) of someone in `people`, the user ids a command
+    names on purpose (`Reply.mentions`), stays a mention; every other `<…>` is still escaped."""
+    if not people:
+        return escape_mrkdwn(text)
+
+    def keep(match: re.Match[str]) -> str:
+        return f"<@{match.group(1)}>" if match.group(1) in people else match.group(0)
+
+    return _ESCAPED_MENTION.sub(keep, escape_mrkdwn(text))

@@ -83,21 +83,25 @@ def button(text: str, action_id: str, value: str, *, style: str | None = None) -
 
 
 def reply_blocks(reply: Reply) -> list[Block]:
-    """A command's reply as blocks."""
-    heading = f"*{escape_keeping_mentions(reply.title)}*\n" if reply.title else ""
-    blocks = [section(heading + escape_keeping_mentions(reply.text)), *field_sections(reply.fields)]
-    blocks += _line_sections(reply.lines)
+    """A command's reply as blocks (the people it names on purpose as mentions)."""
+    people = frozenset(reply.mentions)
+    heading = f"*{escape_keeping_mentions(reply.title, people)}*\n" if reply.title else ""
+    blocks = [
+        section(heading + escape_keeping_mentions(reply.text, people)),
+        *field_sections(reply.fields),
+    ]
+    blocks += _line_sections(reply.lines, people)
     if reply.example:
-        blocks.append(context(f"Example: `{escape_keeping_mentions(reply.example)}`"))
+        blocks.append(context(f"Example: `{escape(reply.example)}`"))
     return _fit(blocks)
 
 
-def _line_sections(lines: tuple[str, ...]) -> list[Block]:
+def _line_sections(lines: tuple[str, ...], people: frozenset[str] = frozenset()) -> list[Block]:
     """Lines as bullet sections, packed under the section size limit."""
     sections: list[Block] = []
     chunk = ""
     for line in lines:
-        bullet = f"• {escape_keeping_mentions(line)}"
+        bullet = f"• {escape_keeping_mentions(line, people)}"
         if chunk and len(chunk) + len(bullet) + 1 > SECTION_CHARS:
             sections.append(section(chunk))
             chunk = ""
@@ -114,7 +118,7 @@ def _fit(blocks: list[Block]) -> list[Block]:
 
 def fallback_text(reply: Reply) -> str:
     """The notification / screen-reader text of a reply (Slack reads markup there too)."""
-    return clip(escape_keeping_mentions(reply.plain()), FALLBACK_CHARS)
+    return clip(escape_keeping_mentions(reply.plain(), reply.mentions), FALLBACK_CHARS)
 
 
 @dataclass(frozen=True)
