@@ -5,9 +5,15 @@ from pathlib import Path
 
 import pytest
 
+from bot.adapters.cli.listing import APPROVAL_STATES
+from domain.approvals import Decision
 from tests.cli.helpers import Workspace, parse_json
 
 pytestmark = pytest.mark.slow
+
+
+def test_the_tracks_filter_offers_every_decision() -> None:
+    assert tuple(Decision) == APPROVAL_STATES
 
 
 def test_the_operator_approves_and_rejects_from_the_terminal(tmp_path: Path) -> None:
@@ -40,6 +46,8 @@ def test_the_operator_approves_and_rejects_from_the_terminal(tmp_path: Path) -> 
     lines = {line.split()[0]: line for line in listed.stdout.splitlines()}
     assert "  approved by @cli on " in lines["#1"]
     assert "  rejected by @" in lines["#2"]
+    only = parse_json(ws.run("tracks", "--json", "--approval", "approved").stdout)
+    assert [t["id"] for t in only] == [1]
     as_json = {t["id"]: t for t in parse_json(ws.run("tracks", "--json").stdout)}
     assert (as_json[1]["approval"], as_json[1]["approval_by"]) == ("approved", "cli")
     assert as_json[2]["approval"] == "rejected"

@@ -10,6 +10,7 @@ import click
 
 from bot.adapters.cli.base import async_command, settings_for
 
+APPROVAL_STATES = ("approved", "rejected")  # domain.approvals.Decision (not imported: startup)
 JOB_STATUSES = (
     "queued", "submitted", "running", "downloading", "done", "failed", "cancelled",
 )  # fmt: skip
@@ -48,10 +49,17 @@ async def jobs(as_json: bool, limit: int, status_filter: str | None) -> int:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--limit", default=20, show_default=True, type=int)
 @click.option("--job", "job_id", default=None, type=int, help="Only this job's tracks.")
+@click.option(
+    "--approval",
+    type=click.Choice(APPROVAL_STATES),
+    default=None,
+    help="Only tracks whose standing approval decision this is.",
+)
 @async_command
-async def tracks(as_json: bool, limit: int, job_id: int | None) -> int:
-    """List recent tracks with their files and provenance."""
+async def tracks(as_json: bool, limit: int, job_id: int | None, approval: str | None) -> int:
+    """List recent tracks with their files, provenance and approval."""
     from bot.adapters.console.text import describe_file, track_json  # noqa: PLC0415
+    from domain.approvals import Decision  # noqa: PLC0415
     from storage import tracks as tracks_repo  # noqa: PLC0415
     from storage.database import Database  # noqa: PLC0415
 
@@ -59,7 +67,10 @@ async def tracks(as_json: bool, limit: int, job_id: int | None) -> int:
     db = await Database.open(settings.database_url)
     try:
         found = await tracks_repo.list_tracks(
-            db, job_ids=[job_id] if job_id is not None else None, limit=limit
+            db,
+            job_ids=[job_id] if job_id is not None else None,
+            approval=Decision(approval) if approval else None,
+            limit=limit,
         )
     finally:
         await db.close()
