@@ -6,9 +6,11 @@ Rules, for every way in:
   (`Caller.may_approve`);
 - a track that does not exist, or is a candidate of a listening session still open (hidden, like
   everywhere else), is "no such track";
-- deciding what already stands (approving an approved track) records nothing and says so; for
-  the ✅ reaction "already" means that person's own ✅ approval stands (each approver's ✅ is a
-  decision of its own, so removing one falls back to another's still standing);
+- deciding what already stands records nothing and says so: for a command, when a command made
+  that decision (an approval resting on a ✅ or on the auto rule is made firm by the command, so
+  removing the ✅ or a rating no longer withdraws it); for the ✅ reaction, when that person's own
+  ✅ approval stands (each approver's ✅ is a decision of its own, so removing one falls back to
+  another's still standing);
 - approving a track that failed its audio check needs an explicit `force`;
 - the auto-approval rule of a track's preset (`approval.auto` in the preset file) approves it
   once its counted ratings reach the rule, and withdraws only its own approval when they fall
@@ -185,8 +187,12 @@ async def decide_tracks(
             for track_id in track_ids
         }
         same = {track_id: record for track_id, record in own.items() if record is not None}
-    else:
-        same = {t: r for t, r in standing.items() if r.decision == decision}
+    else:  # only a command's decision: one resting on a ✅ or on ratings may yet be withdrawn
+        same = {
+            t: r
+            for t, r in standing.items()
+            if r.decision == decision and r.source == ApprovalSource.COMMAND
+        }
     checked: dict[int, TrackDecision] = {}
     plain: list[int] = []
     forced: list[int] = []

@@ -244,6 +244,23 @@ async def test_the_auto_rule_approves_and_withdraws_only_its_own_approval(
     assert track.approval is Decision.REJECTED
 
 
+async def test_a_command_makes_an_auto_approval_firm(services: Services) -> None:
+    services.presets = with_rule(services.presets, "spa", min_score=1, min_raters=1)
+    [track_id] = await make_tracks(services, 1)
+    db = services.db
+    await ratings_repo.add_rating(db, track_id=track_id, user_id="U1", emoji="five", score=5)
+    assert await apply_auto_rule(services, track_id) is not None
+    reply = await say(services, f"approve {track_id}")
+    assert reply.lines[0].startswith(
+        f"Track {track_id} approved (was approved by the auto-approval rule on "
+    )
+    await ratings_repo.remove_rating(db, track_id=track_id, user_id="U1", emoji="five")
+    assert await apply_auto_rule(services, track_id) is None  # a person decided: rule stays out
+    track = await tracks_repo.get_track(db, track_id)
+    assert track is not None
+    assert (track.approval, track.approval_by) == (Decision.APPROVED, "U0APPROVER")
+
+
 async def test_the_auto_rule_wants_the_audio_check_it_names(services: Services) -> None:
     services.presets = with_rule(services.presets, "spa", min_score=1, min_raters=1)
     [track_id] = await make_tracks(services, 1)
