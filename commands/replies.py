@@ -16,6 +16,7 @@ class Reply:
     ok: bool = True  # False when nothing was done because the input was wrong or refused
     example: str | None = None  # a command that works, shown with usage errors
     batch_id: int | None = None  # the batch this command started (its digest shows progress)
+    files: tuple[str, ...] = ()  # files for the person who asked (Slack uploads them)
 
     def plain(self) -> str:
         """The whole reply as plain text (console, logs, notification fallback)."""

@@ -117,4 +117,3 @@ async def export_candidates(db: Database, selection: ExportFilter) -> list[Candi
             )
             for track, job, batch_name, hidden, n, mean in rows
         ]
-

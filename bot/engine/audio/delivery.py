@@ -107,7 +107,15 @@ def render_delivery(source: Path, dest: Path, spec: DeliverySpec, tags: TrackTag
             level = written.level
             loudness_ok = abs(level.lufs - spec.target_lufs) <= LOUDNESS_TOLERANCE_LU
             if level.peak_dbtp <= spec.ceiling_dbtp and loudness_ok:
-                return _finish(written, dest, tags, spec, gain_db, fade_in, fade_out)
+                return _finish(
+                    written,
+                    dest,
+                    tags=tags,
+                    spec=spec,
+                    gain_db=gain_db,
+                    fade_in=fade_in,
+                    fade_out=fade_out,
+                )
             if level.peak_dbtp > spec.ceiling_dbtp:
                 limit_dbfs -= level.peak_dbtp - spec.ceiling_dbtp + 0.1
             if not loudness_ok:
@@ -121,6 +129,7 @@ def render_delivery(source: Path, dest: Path, spec: DeliverySpec, tags: TrackTag
 def _finish(
     written: Written,
     dest: Path,
+    *,
     tags: TrackTags,
     spec: DeliverySpec,
     gain_db: float,
