@@ -100,8 +100,6 @@ async def export_candidates(db: Database, selection: ExportFilter) -> list[Candi
         query = query.where(Track.approval == Decision.APPROVED)
     else:
         query = query.where(summary.c.mean >= selection.min_score)
-    if selection.preset_id is not None:
-        query = query.where(Job.request["preset_id"].as_string() == selection.preset_id)
     if selection.since is not None:
         query = query.where(Track.created_at >= selection.since)
     async with db.session() as session:
@@ -116,4 +114,6 @@ async def export_candidates(db: Database, selection: ExportFilter) -> list[Candi
                 mean_score=None if mean is None else round(float(mean), 2),
             )
             for track, job, batch_name, hidden, n, mean in rows
+            # the request is stored packed (not queryable JSON): the preset is matched here
+            if selection.preset_id is None or job.request.get("preset_id") == selection.preset_id
         ]
