@@ -384,3 +384,13 @@ def test_titles_are_made_from_the_preset_and_caption() -> None:
     assert catalogue_title("Lobby Evening Jazz", 417, 1) == "Lobby Evening Jazz 0417 B"
     assert file_name("Lobby Evening Jazz 0417", "mp3") == "lobby-evening-jazz-0417.mp3"
     assert np.all([c.isalnum() or c in "-." for c in file_name("../../etc/passwd 1", "flac")])
+
+
+async def test_delivery_files_are_rendered_in_the_audio_process_pool(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, delivery_format="flac", audio_check_workers=1)
+    async with open_services(settings) as pooled:
+        track_id = await add_track(pooled, tmp_path, seed=1)
+        result = await pooled.catalogue.export(ExportFilter(), tmp_path / "catalogue")
+        assert result.written == (track_id,)
+        assert pooled.audio.workers == 1
+        assert pooled.audio._pool is not None  # a worker process did the rendering

@@ -140,7 +140,7 @@ def _finish(
         write_id3(written.temporary, tags)
     else:
         write_vorbis(written.temporary, tags)
-    digest, size = _sha256(written.temporary)
+    digest, size = file_sha256(written.temporary)
     finalize(written.temporary, dest)
     return DeliveredFile(
         path=dest,
@@ -199,7 +199,8 @@ def write_vorbis(path: Path, tags: TrackTags) -> None:
     flac.save()
 
 
-def _sha256(path: Path) -> tuple[str, int]:
+def file_sha256(path: Path) -> tuple[str, int]:
+    """The sha256 (hex) and size of a file, read in 1 MiB chunks."""
     digest = hashlib.sha256()
     size = 0
     with path.open("rb") as file:

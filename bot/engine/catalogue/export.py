@@ -20,7 +20,6 @@ Disk problems become `ExportError` with a message for people.
 
 import asyncio
 import errno
-import hashlib
 import json
 import logging
 import os
@@ -31,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from audiofile.atomic import write_atomically
-from bot.engine.audio.delivery import DeliveredFile, render_delivery
+from bot.engine.audio.delivery import DeliveredFile, file_sha256, render_delivery
 from bot.engine.audio.render import RenderError
 from bot.engine.audio.workers import AudioWorkers
 from domain.approvals import Decision
@@ -180,7 +179,7 @@ class CatalogueExporter:
     ) -> tuple[ManifestRow | None, bool]:
         """The manifest row of a planned file and whether it was written now."""
         track = planned.candidate.track
-        source_sha = await asyncio.to_thread(_sha256, planned.source)
+        source_sha, _ = await asyncio.to_thread(file_sha256, planned.source)
         key = delivery_key(self.spec, planned.tags, source_sha)
         recorded = await deliveries_repo.delivery_at(self.db, str(planned.dest))
         if recorded is not None and await self._still_there(planned.dest, recorded, key):
@@ -346,14 +345,6 @@ def _write_manifest(
         write_atomically(json_path, json.dumps(document, indent=2).encode())
     except OSError as exc:
         raise disk_error(exc, csv_path.parent) from exc
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as file:
-        for chunk in iter(lambda: file.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _size_of(path: Path) -> int | None:
