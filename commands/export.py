@@ -34,8 +34,7 @@ REFUSED: Final = (
 
 
 async def export(text: str, services: CommandServices, caller: Caller) -> Reply:
-    """export [preset P] [since 7d] [approved | min-score N] [to NAME] — delivery files and the
-    catalogue manifest"""
+    """export [preset P] [since 7d] [approved | min-score N] [to NAME] — catalogue files (admins)"""
     if not (caller.admin or caller.operator):
         return Reply(text=REFUSED, ephemeral=True, ok=False)
     selection, subfolder = parse_export(text, services.presets, datetime.now(UTC))
