@@ -28,6 +28,7 @@ import numpy as np
 
 from audiofile.atomic import finalize
 from audiofile.codec import Frames
+from bot.engine.audio.loudness import integrated_loudness
 from bot.engine.audio.qc import normalise_in_place
 from bot.engine.audio.render import (
     SAMPLE_RATE,
@@ -35,7 +36,6 @@ from bot.engine.audio.render import (
     Written,
     encode_measured,
     load_stereo,
-    measure_level,
     temporaries,
 )
 from domain.catalogue import DeliverySpec, TrackTags
@@ -95,7 +95,11 @@ def render_delivery(source: Path, dest: Path, spec: DeliverySpec, tags: TrackTag
     samples = load_stereo(source, "The source track")
     fade_in, fade_out = abrupt_edges(samples, SAMPLE_RATE)
     apply_fades(samples, SAMPLE_RATE, fade_in=fade_in, fade_out=fade_out)
-    measure_level(samples, f"The source track {source.name}")  # silence is refused here
+    if integrated_loudness(samples, SAMPLE_RATE) is None:
+        raise RenderError(
+            f"The source track {source.name} is silent or shorter than 0.4 s: "
+            "it has no loudness to set"
+        )
     limit_dbfs = spec.ceiling_dbtp - PEAK_MARGIN_DB
     aim = spec.target_lufs
     dest.parent.mkdir(parents=True, exist_ok=True)
