@@ -14,7 +14,7 @@ Pure (no I/O). The engine renders the files (`bot.engine.audio.delivery`), stora
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final, Literal
 
@@ -152,7 +152,6 @@ class ExportResult:
     selection: str
     csv_path: str
     json_path: str
-    notes: tuple[str, ...] = field(default=())
 
     @property
     def unchanged(self) -> int:

@@ -150,7 +150,7 @@ class CatalogueExporter:
             self.db, track.id, lambda attempt: catalogue_title(base, track.id, attempt)
         )
         dest = root / file_name(title, self.spec.fmt)
-        if dest.is_symlink() or dest.is_dir() or dest.resolve().parent != root:
+        if not await asyncio.to_thread(_free_inside, dest, root):
             skipped.append(Skipped(track.id, SkipReason.PATH_TAKEN, dest.name))
             return None
         tags = self._tags(candidate, title, preset)
@@ -345,6 +345,12 @@ def _write_manifest(
         write_atomically(json_path, json.dumps(document, indent=2).encode())
     except OSError as exc:
         raise disk_error(exc, csv_path.parent) from exc
+
+
+def _free_inside(dest: Path, root: Path) -> bool:
+    """Whether `dest` may be written: directly inside `root`, and no link or folder at its name
+    (a link is never followed, a folder never replaced)."""
+    return not (dest.is_symlink() or dest.is_dir()) and dest.resolve().parent == root
 
 
 def _size_of(path: Path) -> int | None:
