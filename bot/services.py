@@ -10,12 +10,14 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 import httpx
 
 from bot.engine.acestep.client import AceStepClient
 from bot.engine.acestep.urls import public_url
 from bot.engine.audio.workers import AudioWorkers
+from bot.engine.catalogue.export import CatalogueExporter
 from bot.engine.evaluations.references import ReferenceFiles
 from bot.engine.fleet import Fleet
 from bot.engine.jobs.context import EngineConfig, EngineContext
@@ -26,6 +28,7 @@ from bot.monitoring.metrics import Metrics
 from bot.settings import BUILTIN, Settings, SettingsError
 from commands.parsing import GenerationDefaults
 from commands.ports import CommandPolicy
+from domain.catalogue import CATALOGUE_FOLDER, DEFAULT_DELIVERY_LUFS, DeliverySpec
 from presets.loader import PresetLibrary, load_presets
 from standin import StandInConfig, StandInServer
 from storage.database import Database
@@ -47,6 +50,7 @@ class Services:
     servers: list[Server]
     standin: StandInServer | None = None
     metrics: Metrics = field(default_factory=Metrics)
+    audio: AudioWorkers = field(default_factory=AudioWorkers.in_process)  # the engine's pool
 
     @property
     def policy(self) -> CommandPolicy:
@@ -64,9 +68,38 @@ class Services:
         return ReferenceFiles(self.settings.output_dir / "eval" / "refs")
 
     @property
+    def catalogue(self) -> CatalogueExporter:
+        """Delivery files and the catalogue manifest (rendered in the audio process pool)."""
+        return CatalogueExporter(
+            db=self.db,
+            presets=self.presets,
+            audio=self.audio,
+            spec=delivery_spec(self.settings),
+            default_folder=catalogue_folder(self.settings),
+            clock=_now,
+        )
+
+    @property
     def placeholder_engine(self) -> bool:
         """Whether tracks may come from the built-in stand-in (placeholder audio)."""
         return any(server.placeholder for server in self.servers)
+
+
+def delivery_spec(settings: Settings) -> DeliverySpec:
+    """How delivery files are made: LOUDNESS_TARGET_LUFS when set (the per-track copies' target
+    too), else the house -14 LUFS; TRUE_PEAK_DBTP, DELIVERY_FORMAT, CATALOGUE_ARTIST."""
+    target = settings.loudness_target_lufs
+    return DeliverySpec(
+        fmt=settings.delivery_format,
+        target_lufs=DEFAULT_DELIVERY_LUFS if target is None else target,
+        ceiling_dbtp=settings.true_peak_dbtp,
+        artist=settings.catalogue_artist,
+    )
+
+
+def catalogue_folder(settings: Settings) -> Path:
+    """CATALOGUE_DIR, else OUTPUT_DIR/catalogue."""
+    return settings.catalogue_dir or settings.output_dir / CATALOGUE_FOLDER
 
 
 def command_policy(settings: Settings) -> CommandPolicy:
@@ -121,7 +154,7 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
             )
         )
         stack.push_async_callback(engine.release)
-        yield Services(settings, db, engine, presets, servers, standin, metrics)
+        yield Services(settings, db, engine, presets, servers, standin, metrics, audio)
 
 
 def _now() -> datetime:

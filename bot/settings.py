@@ -7,7 +7,7 @@ a message that names the variable.
 
 import re
 from pathlib import Path
-from typing import Annotated, Final
+from typing import Annotated, Final, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
@@ -124,6 +124,13 @@ class Settings(BaseSettings):
     qc_max_regenerations: int = Field(default=1, ge=0, le=5)
     loudness_target_lufs: float | None = Field(default=None, ge=-40.0, le=-5.0)
     audio_check_workers: int | None = Field(default=None, ge=0, le=64)  # None: one per core
+
+    # --- Catalogue: delivery files and exports (issue 10) ---
+    # Delivery files are made at LOUDNESS_TARGET_LUFS when it is set, else at -14 LUFS.
+    true_peak_dbtp: float = Field(default=-1.0, ge=-9.0, le=0.0)  # ceiling held in the file
+    delivery_format: Literal["mp3", "flac"] = "mp3"  # mp3: 320 kbps CBR; flac: 16-bit
+    catalogue_artist: str = Field(default="ACE Music", min_length=1, max_length=200)
+    catalogue_dir: Path | None = None  # where exports go by default (None: OUTPUT_DIR/catalogue)
 
     # --- Built-in ACE-Step stand-in (ACESTEP_API_URL=builtin) ---
     standin_job_seconds: float = Field(default=0.0, ge=0)

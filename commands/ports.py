@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from commands.parsing import GenerationDefaults
+from domain.catalogue import ExportFilter, ExportResult
 from domain.estimates import BatchEstimate
 from domain.records import JobRecord
 from domain.references import StoredReference
@@ -108,6 +109,21 @@ class ReferenceFiles(Protocol):
         ...
 
 
+class CatalogueExports(Protocol):
+    """Delivery files and the catalogue manifest (commands never open audio)."""
+
+    @property
+    def default_folder(self) -> Path:
+        """Where exports go unless told otherwise (CATALOGUE_DIR, else OUTPUT_DIR/catalogue)."""
+        ...
+
+    async def export(self, selection: ExportFilter, folder: Path | None = None) -> ExportResult:
+        """Write the selection's delivery files and manifest into `folder`; raises
+        `domain.catalogue.ExportError` with a message for people when the folder cannot take
+        them."""
+        ...
+
+
 class CommandServices(Protocol):
     """Everything a command handler may use."""
 
@@ -139,6 +155,11 @@ class CommandServices(Protocol):
     @property
     def references(self) -> ReferenceFiles:
         """The listening test's reference files."""
+        ...
+
+    @property
+    def catalogue(self) -> CatalogueExports:
+        """The playout catalogue's exports."""
         ...
 
     @property

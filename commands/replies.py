@@ -19,6 +19,7 @@ class Reply:
     # user ids the command names on purpose as `<@U123>` (Slack shows them as mentions; any
     # other `<…>` in a reply, e.g. echoed input, is shown as typed)
     mentions: tuple[str, ...] = ()
+    files: tuple[str, ...] = ()  # files for the person who asked (Slack uploads them)
 
     def plain(self) -> str:
         """The whole reply as plain text (console, logs, notification fallback)."""

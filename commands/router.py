@@ -12,6 +12,7 @@ from commands.cancel import cancel
 from commands.context import Caller
 from commands.errors import UsageError
 from commands.evaluation.verb import evaluation
+from commands.export import export
 from commands.generate import generate
 from commands.help import help_handler
 from commands.listing import jobs, tracks
@@ -49,6 +50,7 @@ REGISTRY = Registry(
         Command(("pause",), pause),
         Command(("resume",), resume),
         Command(("eval",), evaluation),
+        Command(("export",), export),
     ],
     default=Command(("generate",), generate),
 )

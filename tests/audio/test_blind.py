@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from scipy import signal
 
 from audiofile.codec import encode_audio
-from bot.engine.audio import blind
+from bot.engine.audio import blind, render
 from bot.engine.audio.blind import (
     LISTENING_MP3_KBPS,
     BlindingError,
@@ -214,7 +214,7 @@ def test_tags_that_reach_a_written_file_are_deleted(
         ape.save(buffer)
         return buffer.getvalue()
 
-    monkeypatch.setattr(blind, "encode_audio", encode_with_tags)
+    monkeypatch.setattr(render, "encode_audio", encode_with_tags)
 
     pair = render_pair(
         quiet_mono_reference, loud_tagged_candidate, tmp_path / "out", number=3, ace_side="A"
@@ -245,7 +245,7 @@ def test_what_encoding_changes_is_measured_on_the_files_and_made_up(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     encoder = DriftingEncoder(1.5)
-    monkeypatch.setattr(blind, "encode_audio", encoder)
+    monkeypatch.setattr(render, "encode_audio", encoder)
 
     pair = render_pair(
         quiet_mono_reference, loud_tagged_candidate, tmp_path / "out", number=4, ace_side="A"
@@ -262,7 +262,7 @@ def test_a_pair_that_never_matches_is_refused_after_a_few_tries(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     encoder = DriftingEncoder(1.5, growing=True)
-    monkeypatch.setattr(blind, "encode_audio", encoder)
+    monkeypatch.setattr(render, "encode_audio", encoder)
     out = tmp_path / "out"
 
     with pytest.raises(BlindingError, match="could not match the loudness of pair 5"):

@@ -21,6 +21,7 @@ SUBCOMMANDS: Final = {
     "doctor": "bot.adapters.cli.checkup:doctor",
     "engine": "bot.adapters.cli.runtime:engine",
     "eval": "bot.adapters.cli.evaluation:evaluation_group",
+    "export": "bot.adapters.cli.export:export",
     "jobs": "bot.adapters.cli.listing:jobs",
     "run": "bot.adapters.cli.generate:run",
     "serve": "bot.adapters.cli.runtime:serve",

@@ -8,8 +8,10 @@ and channels the bot has not joined; chat.postEphemeral is the fallback (mention
 reactions, or a response_url that is spent: Slack allows 5 uses within 30 minutes).
 """
 
+import asyncio
 import logging
 from contextvars import ContextVar
+from pathlib import Path
 
 import aiohttp
 from slack_bolt.context.respond.async_respond import AsyncRespond
@@ -17,6 +19,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.adapters.slack.context import SlackBot
 from bot.adapters.slack.render import fallback_text, reply_blocks
+from bot.adapters.slack.uploads import UploadFailed, describe_error
 from commands.context import Caller
 from commands.errors import NothingAsked, UsageError
 from commands.generate import generate_from_form
@@ -162,6 +165,8 @@ async def deliver(bot: SlackBot, reply: Reply, caller: Caller) -> None:
             text=fallback_text(reply),
             blocks=reply_blocks(reply),
         )
+        if reply.files:
+            await share_files(bot, reply, caller)
         return
     for job_id in reply.job_ids:
         await slack_repo.ensure_card(
@@ -172,6 +177,37 @@ async def deliver(bot: SlackBot, reply: Reply, caller: Caller) -> None:
         )
     if bot.publisher is not None:
         await bot.publisher.post_new_cards(reply.job_ids)
+
+
+async def share_files(bot: SlackBot, reply: Reply, caller: Caller) -> None:
+    """A reply's files (an export's catalogue.csv) uploaded where the command was typed — in a
+    DM with the bot, to the requester alone — mentioning the requester; problems are told
+    privately (the files stay on the host either way)."""
+    if bot.publisher is None:
+        return
+    files = bot.publisher.files
+    for name in reply.files:
+        path = Path(name)
+        try:
+            data = await asyncio.to_thread(path.read_bytes)
+            ticket = await files.begin(filename=path.name, length=len(data))
+            await files.send(ticket, data)
+            await files.share(
+                file_id=ticket.file_id,
+                title=path.name,
+                channel_id=caller.channel_id or "",
+                thread_ts=caller.thread_ts,
+                comment=f"<@{caller.user_id}> {reply.text}",
+            )
+        except (OSError, SlackApiError, UploadFailed) as exc:
+            log.warning("could not upload %s: %s", path.name, exc)
+            await say_privately(
+                bot,
+                user_id=caller.user_id or "",
+                channel_id=caller.channel_id or "",
+                thread_ts=caller.thread_ts,
+                text=f"{path.name} could not be uploaded ({describe_error(exc)}); it is at {path}",
+            )
 
 
 async def post_notice(bot: SlackBot, *, channel_id: str, text: str) -> None:

@@ -85,13 +85,21 @@ def normalise_loudness(source: Path, dest: Path, *, target_lufs: float, fmt: Aud
     quiet to measure (silence) is copied unchanged, with 0 dB returned.
     """
     samples, sample_rate = read_audio(source)
-    gain_db = _normalise(samples, sample_rate, target_lufs)
+    gain_db = normalise_in_place(samples, sample_rate, target_lufs)
     write_audio(samples, sample_rate, dest, fmt)
     return gain_db
 
 
-def _normalise(samples: Frames, sample_rate: int, target_lufs: float) -> float:
-    """Scale and limit in place until the loudness is on target; return the total gain in dB."""
+def normalise_in_place(
+    samples: Frames,
+    sample_rate: int,
+    target_lufs: float,
+    ceiling_dbfs: float = NORMALISE_CEILING_DBFS,
+) -> float:
+    """Scale and limit in place until the loudness is on target; return the total gain in dB.
+
+    Sample peaks are limited to `ceiling_dbfs` (delivery files pass a lower one to hold a
+    true-peak ceiling once encoded)."""
     loudness = integrated_loudness(samples, sample_rate)
     if loudness is None:
         log.info("no measurable loudness (silent or under 0.4 s): copied unchanged")
@@ -101,7 +109,7 @@ def _normalise(samples: Frames, sample_rate: int, target_lufs: float) -> float:
         step_db = target_lufs - loudness
         samples *= np.float32(10 ** (step_db / 20))
         total_db += step_db
-        limit_peaks(samples, sample_rate, NORMALISE_CEILING_DBFS)
+        limit_peaks(samples, sample_rate, ceiling_dbfs)
         loudness = integrated_loudness(samples, sample_rate)
         if loudness is None or abs(target_lufs - loudness) <= NORMALISE_TOLERANCE_LU:
             break

@@ -1,0 +1,1 @@
+"""The playout catalogue: delivery files of selected tracks and the manifest beside them."""
