@@ -182,7 +182,7 @@ class Track(Base):
     file_path: Mapped[str] = mapped_column(String(1024))
     file_size: Mapped[int]
     audio_format: Mapped[str] = mapped_column(String(8))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     server: Mapped[str] = mapped_column(String(255))
     task_id: Mapped[str] = mapped_column(String(64))
     # caption, lyrics, metas, request_sent, models, generation info and remote file: read from
@@ -206,6 +206,11 @@ class Track(Base):
     approval: Mapped[Decision | None] = mapped_column(StateColumn(Decision), index=True)
     approval_by: Mapped[str | None] = mapped_column(String(64))
     approval_at: Mapped[datetime | None]
+    # copies for grouping (`storage.stats`), written when the track is recorded: the job's preset
+    # and the models named in the track's provenance (what `dit_model` / `lm_model` read)
+    preset_id: Mapped[str | None] = mapped_column(String(64))
+    dit_model_name: Mapped[str | None] = mapped_column(String(255))
+    lm_model_name: Mapped[str | None] = mapped_column(String(255))
     source: Mapped[TaskResult] = relationship(lazy="joined")
 
     def provenance(self) -> dict[str, Any]:
