@@ -4,6 +4,15 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class ReplyFile:
+    """A file that goes with a reply (e.g. a chart): Slack uploads it beside the answer."""
+
+    name: str  # file name, e.g. "stats.png"
+    data: bytes
+    title: str
+
+
+@dataclass(frozen=True)
 class Reply:
     """A command's answer. Slack renders it as Block Kit, the console as text."""
 
@@ -16,6 +25,7 @@ class Reply:
     ok: bool = True  # False when nothing was done because the input was wrong or refused
     example: str | None = None  # a command that works, shown with usage errors
     batch_id: int | None = None  # the batch this command started (its digest shows progress)
+    files: tuple[ReplyFile, ...] = ()  # uploaded with the answer (Slack); the CLI writes them
 
     def plain(self) -> str:
         """The whole reply as plain text (console, logs, notification fallback)."""
