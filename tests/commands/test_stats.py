@@ -24,8 +24,10 @@ from commands.stats.figures import (
     table_rows,
 )
 from domain.stats import GroupFigures, RaterFigures, RatingStats
+from storage import jobs, tracks
 from storage.schema import utcnow
 from tests.storage.test_stats import scenario
+from tests.storage.test_tracks_and_leases import track_fields
 
 CALLER = Caller("test", user_id="U1")
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
@@ -166,9 +168,6 @@ async def test_stats_command_on_the_real_services(services: Services) -> None:
 
 
 async def test_tracks_without_ratings_say_so_and_have_no_chart(services: Services) -> None:
-    from storage import jobs, tracks  # noqa: PLC0415
-    from tests.storage.test_tracks_and_leases import track_fields  # noqa: PLC0415
-
     job = await jobs.create_job(services.db, request={"preset_id": "spa"}, origin="cli")
     await tracks.add_track(services.db, job_id=job.id, variant=1, **track_fields())
     reply = await say(services, "stats all")
