@@ -1,24 +1,27 @@
-"""Ratings insight (`/music stats`, `acemusic stats`, the Home tab): four GROUP BY queries.
+"""Ratings insight (`/music stats`, `acemusic stats`, the Home tab): two GROUP BY queries.
 
-Each query reads the tracks of the period once, joined to their jobs to leave out the candidates
-of listening sessions still open (`storage.jobs.not_blinded`), and groups at the finest level
-(preset, DiT model, LM model, placeholder); the per-preset and per-model figures are sums of those
-few rows. Preset and model names are plain columns on the track (migration 0011), so no stored
-document is unpacked. Definitions of every figure: `domain.stats`.
+Both read the tracks of the period through one covering index (`ix_tracks_stats`: the period's
+column first, then every column grouped or counted, so the wide track rows are not read), leave
+out the candidates of listening sessions still open (`storage.jobs.not_blinded`), and group at
+the finest level (preset, DiT model, LM model, placeholder, and the approver or the rater); the
+per-preset, per-model and per-rater figures are sums of those few hundred rows at most. A rating
+counts as `storage.ratings.counted` says (each person's latest on a track), asked per rating of
+the period (`_latest`) rather than over the whole table. Preset and model names are plain columns
+on the track (migration 0011), so no stored document is unpacked. Definitions: `domain.stats`.
 """
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import Select, case, func, select
+from sqlalchemy import ColumnElement, Select, case, exists, func, select
+from sqlalchemy.orm import aliased
 
 from domain.approvals import Decision
 from domain.stats import GroupFigures, RaterFigures, RatingStats
 from storage.database import Database
-from storage.jobs import not_blinded
-from storage.ratings import counted
-from storage.schema import Job, Track, utcnow
+from storage.evaluations import blinded_batch_ids
+from storage.schema import Job, Rating, Track, utcnow
 
 QC_FAILED = "fail"
 _Key = tuple[str | None, str | None, str | None, bool]
@@ -26,8 +29,11 @@ Row = TypeVarTuple("Row")
 
 
 def _in_period(query: Select[*Row], since: datetime | None) -> Select[*Row]:
-    """Tracks of the period that raters may see."""
-    query = query.join(Job, Job.id == Track.job_id).where(not_blinded())
+    """Tracks of the period that raters may see: not made for a listening session still open
+    (what `storage.jobs.not_blinded` says of their jobs, asked as one list of job ids, so no
+    job row is read per track)."""
+    blinded = select(Job.id).where(Job.batch_id.in_(blinded_batch_ids()))
+    query = query.where(Track.job_id.not_in(blinded))
     return query if since is None else query.where(Track.created_at >= since)
 
 
@@ -35,72 +41,87 @@ def _count_if(condition: Any) -> Any:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
+def _latest(rating: type[Rating]) -> ColumnElement[bool]:
+    """The rating is its person's latest on the track (no newer row by them there): the rule of
+    `storage.ratings.counted`, asked per row through the (track, user, emoji) index, so only the
+    ratings of the period's tracks are looked at."""
+    newer = aliased(Rating)
+    return ~exists().where(
+        newer.track_id == rating.track_id, newer.user_id == rating.user_id, newer.id > rating.id
+    )
+
+
 async def gather(db: Database, *, since: datetime | None) -> RatingStats:
     """The figures of the tracks made since `since` (None: all time)."""
     until = utcnow()
     fine = (Track.preset_id, Track.dit_model_name, Track.lm_model_name, Track.placeholder)
+    any_rating = exists().where(Rating.track_id == Track.id)
     made = _in_period(
         select(
             *fine,
+            Track.approval_by,
             func.count(),
+            _count_if(any_rating),
             _count_if(Track.approval == Decision.APPROVED.value),
             _count_if(Track.approval == Decision.REJECTED.value),
             _count_if(Track.qc_verdict == QC_FAILED),
         ),
         since,
-    ).group_by(*fine)
-    rating = counted().subquery()
-    rated = _in_period(
-        select(
-            *fine,
-            func.count(func.distinct(rating.c.track_id)),
-            func.count(),
-            func.sum(rating.c.score),
-        ).join(rating, rating.c.track_id == Track.id),
-        since,
-    ).group_by(*fine)
-    by_rater = _in_period(
-        select(rating.c.user_id, Track.placeholder, func.count(), func.sum(rating.c.score)).join(
-            rating, rating.c.track_id == Track.id
-        ),
-        since,
-    ).group_by(rating.c.user_id, Track.placeholder)
-    by_decider = _in_period(
-        select(
-            Track.approval_by,
-            Track.placeholder,
-            _count_if(Track.approval == Decision.APPROVED.value),
-            _count_if(Track.approval == Decision.REJECTED.value),
-        ).where(Track.approval_by.is_not(None)),
-        since,
-    ).group_by(Track.approval_by, Track.placeholder)
+    ).group_by(*fine, Track.approval_by)
+    rated = (
+        _in_period(
+            # `+ 0`: no index on the tracks' side of the join, so SQLite walks the period's
+            # tracks (covering index) and finds their ratings, not every rating and its track
+            select(*fine, Rating.user_id, func.count(), func.sum(Rating.score)).join(
+                Rating, Rating.track_id == Track.id + 0
+            ),
+            since,
+        )
+        .where(_latest(Rating))
+        .group_by(*fine, Rating.user_id)
+    )
     async with db.session() as session:
         made_rows = (await session.execute(made)).all()
         rated_rows = (await session.execute(rated)).all()
-        rater_rows = (await session.execute(by_rater)).all()
-        decider_rows = (await session.execute(by_decider)).all()
 
     groups: dict[_Key, dict[str, Any]] = {}
-    for preset, dit, lm, placeholder, n, approved, rejected, failed in made_rows:
-        groups[(preset, dit, lm, bool(placeholder))] = {
-            "made": int(n),
-            "approved": int(approved),
-            "rejected": int(rejected),
-            "qc_failed": int(failed),
-        }
-    for preset, dit, lm, placeholder, tracks, ratings, score in rated_rows:
-        entry = groups.setdefault((preset, dit, lm, bool(placeholder)), {})
-        entry |= {"rated": int(tracks), "ratings": int(ratings), "score_sum": float(score or 0)}
+    people: dict[tuple[str, bool], dict[str, Any]] = {}
+    for preset, dit, lm, placeholder, by, n, with_rating, approved, rejected, failed in made_rows:
+        key = (preset, dit, lm, bool(placeholder))
+        _sum_into(
+            groups.setdefault(key, {}),
+            made=int(n),
+            rated=int(with_rating),
+            approved=int(approved),
+            rejected=int(rejected),
+            qc_failed=int(failed),
+        )
+        if by is not None:
+            person = people.setdefault((str(by), bool(placeholder)), {})
+            _sum_into(person, approved=int(approved), rejected=int(rejected))
+    for preset, dit, lm, placeholder, user, n, score in rated_rows:
+        key = (preset, dit, lm, bool(placeholder))
+        _sum_into(groups.setdefault(key, {}), ratings=int(n), score_sum=float(score or 0))
+        person = people.setdefault((str(user), bool(placeholder)), {})
+        _sum_into(person, rated=int(n), score_sum=float(score or 0))
+    raters = [
+        RaterFigures(user, placeholder, **values) for (user, placeholder), values in people.items()
+    ]
     return RatingStats(
         since=since,
         until=until,
         presets=_roll_up(groups, lambda key: key[0]),
         models=_roll_up(groups, lambda key: key[1]),
         lm_models=_roll_up(groups, lambda key: key[2]),
-        raters=_raters(rater_rows, decider_rows),
+        raters=tuple(sorted(raters, key=lambda r: (r.placeholder, -r.rated, r.rater))),
         real=_total(groups, placeholder=False),
         placeholder=_total(groups, placeholder=True),
     )
+
+
+def _sum_into(values: dict[str, Any], **more: float) -> None:
+    for name, amount in more.items():
+        values[name] = values.get(name, 0) + amount
 
 
 def _add(figures: GroupFigures, values: dict[str, Any]) -> GroupFigures:
@@ -138,18 +159,3 @@ def _total(groups: dict[_Key, dict[str, Any]], *, placeholder: bool) -> GroupFig
         if key[3] is placeholder:
             total = _add(total, values)
     return total
-
-
-def _raters(ratings: Iterable[Any], decisions: Iterable[Any]) -> tuple[RaterFigures, ...]:
-    """Per person and placeholder flag: their counted ratings and their standing decisions."""
-    found: dict[tuple[str, bool], dict[str, Any]] = {}
-    for user, placeholder, n, score in ratings:
-        entry = found.setdefault((str(user), bool(placeholder)), {})
-        entry |= {"rated": int(n), "score_sum": float(score or 0)}
-    for user, placeholder, approved, rejected in decisions:
-        entry = found.setdefault((str(user), bool(placeholder)), {})
-        entry |= {"approved": int(approved), "rejected": int(rejected)}
-    figures = [
-        RaterFigures(user, placeholder, **values) for (user, placeholder), values in found.items()
-    ]
-    return tuple(sorted(figures, key=lambda r: (r.placeholder, -r.rated, r.rater)))
