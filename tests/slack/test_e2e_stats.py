@@ -87,3 +87,14 @@ async def test_home_tab_shows_the_headline_figures(make_bot: MakeBot) -> None:
         "placeholder tracks (built-in stand-in, not ACE-Step): 2 made, 2 rated, mean 3.50" in text
     )
     assert "`/music stats`" in text
+
+
+async def test_where_the_bot_may_not_post_the_answer_comes_privately(make_bot: MakeBot) -> None:
+    h = await make_bot("socket")
+    await rated_tracks(h)
+    h.fake.fail_next("chat.postMessage", "not_in_channel")
+    await h.slash("stats all")
+    text = await private_answer(h, "The chart could not be posted here: not_in_channel")
+    assert "Ratings insight, all time" in text
+    assert "[placeholder] spa: 2 made, 2 rated, mean 3.50 (n=2)" in text
+    assert not [f for f in h.fake.workspace.files_in(CHANNEL_ID) if f.name == "stats.png"]
