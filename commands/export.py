@@ -130,7 +130,7 @@ def export_reply(result: ExportResult) -> Reply:
         fields=fields,
         lines=lines,
         ephemeral=True,
-        files=(result.csv_path,),
+        host_files=(result.csv_path,),
     )
 
 

@@ -4,6 +4,15 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class ReplyFile:
+    """A file that goes with a reply (e.g. a chart): Slack uploads it beside the answer."""
+
+    name: str  # file name, e.g. "stats.png"
+    data: bytes
+    title: str
+
+
+@dataclass(frozen=True)
 class Reply:
     """A command's answer. Slack renders it as Block Kit, the console as text."""
 
@@ -19,7 +28,10 @@ class Reply:
     # user ids the command names on purpose as `<@U123>` (Slack shows them as mentions; any
     # other `<…>` in a reply, e.g. echoed input, is shown as typed)
     mentions: tuple[str, ...] = ()
-    files: tuple[str, ...] = ()  # files for the person who asked (Slack uploads them)
+    files: tuple[ReplyFile, ...] = ()  # uploaded with the answer (Slack); the CLI writes them
+    # files already on the bot's host for the person who asked (an export's catalogue.csv):
+    # Slack uploads them where the command was typed, the terminal names their paths
+    host_files: tuple[str, ...] = ()
 
     def plain(self) -> str:
         """The whole reply as plain text (console, logs, notification fallback)."""

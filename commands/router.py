@@ -22,6 +22,7 @@ from commands.ratings import top
 from commands.registry import Command, Registry
 from commands.replies import Reply, usage_reply
 from commands.schedule import pause, resume, schedule, schedules, unschedule
+from commands.stats.verb import stats
 from commands.status import status
 
 _PREFIX = re.compile(r"^\s*/music\b", re.IGNORECASE)
@@ -43,6 +44,7 @@ REGISTRY = Registry(
         Command(("top",), top),
         Command(("approve",), approve),
         Command(("reject",), reject),
+        Command(("stats",), stats),
         Command(("batch",), batch),
         Command(("schedule",), schedule),
         Command(("schedules",), schedules),

@@ -10,6 +10,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -30,6 +31,11 @@ from domain.records import (
     TrackPostState,
 )
 from storage._provenance import pack_json, provenance_at, unpack_json
+
+STATS_INDEX_COLUMNS = (
+    "created_at", "job_id", "placeholder", "preset_id", "dit_model_name", "lm_model_name",
+    "approval", "approval_by", "qc_verdict",
+)  # fmt: skip
 
 
 def utcnow() -> datetime:
@@ -174,7 +180,11 @@ class Track(Base):
     """One audio file. (job_id, variant) is unique, so a file is never recorded twice."""
 
     __tablename__ = "tracks"
-    __table_args__ = (UniqueConstraint("job_id", "variant", name="uq_tracks_job_variant"),)
+    __table_args__ = (
+        UniqueConstraint("job_id", "variant", name="uq_tracks_job_variant"),
+        # covers `storage.stats`: the period first, then every column it groups or counts
+        Index("ix_tracks_stats", *STATS_INDEX_COLUMNS),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id"), index=True)
@@ -206,6 +216,11 @@ class Track(Base):
     approval: Mapped[Decision | None] = mapped_column(StateColumn(Decision), index=True)
     approval_by: Mapped[str | None] = mapped_column(String(64))
     approval_at: Mapped[datetime | None]
+    # copies for grouping (`storage.stats`), written when the track is recorded: the job's preset
+    # and the models named in the track's provenance (what `dit_model` / `lm_model` read)
+    preset_id: Mapped[str | None] = mapped_column(String(64))
+    dit_model_name: Mapped[str | None] = mapped_column(String(255))
+    lm_model_name: Mapped[str | None] = mapped_column(String(255))
     source: Mapped[TaskResult] = relationship(lazy="joined")
 
     def provenance(self) -> dict[str, Any]:

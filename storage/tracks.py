@@ -23,7 +23,8 @@ async def add_track(
     """Record a downloaded file; if (job_id, variant) exists already, return that row unchanged.
 
     Its provenance (caption, lyrics, metas, request sent, models …) is not copied onto the row: it
-    is the task's stored result, which the track points at (`storage._provenance.place`).
+    is the task's stored result, which the track points at (`storage._provenance.place`). Only the
+    job's preset and the model names are copied, for grouping (`storage.stats`).
     """
     columns: dict[str, Any] = dict(fields)
     given = {name: columns.pop(name, None) for name in PROVENANCE_FIELDS}
@@ -41,8 +42,17 @@ async def add_track(
             document, index = place(source.document, given)
             if document is not source.document:
                 source.document = document
+            request = await session.scalar(select(Job.request).where(Job.id == job_id))
+            preset = (request or {}).get("preset_id")
             track = Track(
-                job_id=job_id, variant=variant, source=source, result_index=index, **columns
+                job_id=job_id,
+                variant=variant,
+                source=source,
+                result_index=index,
+                preset_id=None if preset is None else str(preset),
+                dit_model_name=given["dit_model"],
+                lm_model_name=given["lm_model"],
+                **columns,
             )
             session.add(track)
             await session.flush()

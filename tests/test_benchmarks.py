@@ -92,3 +92,10 @@ def test_catalogue_night_smoke_prints_every_figure_it_measures() -> None:
     assert re.search(r"^database           [\d.]+ MB", output, re.MULTILINE), output
     assert re.search(r"^Slack calls/track  \d+\.\d\d", output, re.MULTILINE), output
     assert re.search(r"^largest pace held  ", output, re.MULTILINE), output
+
+
+def test_stats_query_smoke_times_every_period_and_the_chart() -> None:
+    output = _run_smoke("bench/stats_query.py")
+    assert "built: 500 jobs, 2,000 tracks" in output, output
+    for name in ("7d", "30d", "all", "chart"):
+        assert re.search(rf"^\s*{name}  wall median +\d+\.\d ms", output, re.MULTILINE), output

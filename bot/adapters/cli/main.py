@@ -25,6 +25,7 @@ SUBCOMMANDS: Final = {
     "jobs": "bot.adapters.cli.listing:jobs",
     "run": "bot.adapters.cli.generate:run",
     "serve": "bot.adapters.cli.runtime:serve",
+    "stats": "bot.adapters.cli.stats:stats",
     "tracks": "bot.adapters.cli.listing:tracks",
     "work": "bot.adapters.cli.runtime:work",
 }

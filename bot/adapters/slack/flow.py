@@ -11,9 +11,11 @@ reactions, or a response_url that is spent: Slack allows 5 uses within 30 minute
 import asyncio
 import logging
 from contextvars import ContextVar
+from dataclasses import replace
 from pathlib import Path
 
 import aiohttp
+import httpx
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.errors import SlackApiError
 
@@ -149,7 +151,11 @@ async def submit(
 
 async def deliver(bot: SlackBot, reply: Reply, caller: Caller) -> None:
     """Post a card per new job, or a new batch's digest; any other reply goes privately to the
-    person who asked (with a batch: its estimate and any skipped manifest rows)."""
+    person who asked (with a batch: its estimate and any skipped manifest rows); an answer with
+    files (the stats chart) is posted where it was asked, its files right after it."""
+    if reply.files and not reply.ephemeral:
+        await post_with_files(bot, reply, caller)
+        return
     if reply.batch_id is not None:
         await digests_repo.ensure_digest(
             bot.services.db, batch_id=reply.batch_id, channel_id=caller.channel_id or ""
@@ -165,7 +171,7 @@ async def deliver(bot: SlackBot, reply: Reply, caller: Caller) -> None:
             text=fallback_text(reply),
             blocks=reply_blocks(reply),
         )
-        if reply.files:
+        if reply.host_files:
             await share_files(bot, reply, caller)
         return
     for job_id in reply.job_ids:
@@ -179,6 +185,9 @@ async def deliver(bot: SlackBot, reply: Reply, caller: Caller) -> None:
         await bot.publisher.post_new_cards(reply.job_ids)
 
 
+            )
+
+
 async def share_files(bot: SlackBot, reply: Reply, caller: Caller) -> None:
     """A reply's files (an export's catalogue.csv) uploaded where the command was typed — in a
     DM with the bot, to the requester alone — mentioning the requester; problems are told
@@ -186,7 +195,7 @@ async def share_files(bot: SlackBot, reply: Reply, caller: Caller) -> None:
     if bot.publisher is None:
         return
     files = bot.publisher.files
-    for name in reply.files:
+    for name in reply.host_files:
         path = Path(name)
         try:
             data = await asyncio.to_thread(path.read_bytes)
@@ -207,6 +216,61 @@ async def share_files(bot: SlackBot, reply: Reply, caller: Caller) -> None:
                 channel_id=caller.channel_id or "",
                 thread_ts=caller.thread_ts,
                 text=f"{path.name} could not be uploaded ({describe_error(exc)}); it is at {path}",
+            )
+
+
+async def post_with_files(bot: SlackBot, reply: Reply, caller: Caller) -> None:
+    """The answer in the channel (or thread) where it was asked, each file shared right after it
+    in the same place. Where the bot may not post (a channel it has not joined, a DM between
+    people) the answer goes privately and says the files could not be posted; a failed upload is
+    told privately too (the answer stands)."""
+    channel = caller.channel_id or ""
+    user = caller.user_id or ""
+    try:
+        await bot.client.chat_postMessage(
+            channel=channel,
+            thread_ts=caller.thread_ts,
+            text=fallback_text(reply),
+            blocks=reply_blocks(reply),
+        )
+    except SlackApiError as exc:
+        log.info("could not post an answer with files in %s: %s", channel, describe_error(exc))
+        note = (
+            f"(The chart could not be posted here: {describe_error(exc)}. Invite the bot to the "
+            "channel, or run `acemusic stats` to write it to a file.)"
+        )
+        private = replace(reply, files=(), lines=(*reply.lines, note), ephemeral=True)
+        await say_privately(
+            bot,
+            user_id=user,
+            channel_id=channel,
+            thread_ts=caller.thread_ts,
+            text=fallback_text(private),
+            blocks=reply_blocks(private),
+        )
+        return
+    for file in reply.files:
+        try:
+            if bot.publisher is None:
+                raise UploadFailed("no uploader is running")
+            files = bot.publisher.files
+            ticket = await files.begin(filename=file.name, length=len(file.data))
+            await files.send(ticket, file.data)
+            await files.share(
+                file_id=ticket.file_id,
+                title=file.title,
+                channel_id=channel,
+                thread_ts=caller.thread_ts,
+                comment="",
+            )
+        except (SlackApiError, UploadFailed, httpx.HTTPError) as exc:
+            log.warning("could not upload %s to %s: %s", file.name, channel, describe_error(exc))
+            await say_privately(
+                bot,
+                user_id=user,
+                channel_id=channel,
+                thread_ts=caller.thread_ts,
+                text=f"{file.title}: the file could not be uploaded ({describe_error(exc)}).",
             )
 
 

@@ -1,4 +1,5 @@
-"""The App Home tab: your recent jobs, this week's best-rated tracks, and server health.
+"""The App Home tab: your recent jobs, this week's best-rated tracks, the last 30 days' ratings
+insight (the headline of `/music stats`), and server health.
 
 People the allow-list (SLACK_ALLOWED_USERS) leaves out see only that they are not on it.
 """
@@ -13,12 +14,16 @@ from bot.adapters.slack.escape import escape_mrkdwn
 from bot.adapters.slack.render import Block, clip, context, section
 from bot.engine.health import probe_all
 from commands.listing import describe_job
+from commands.stats.figures import Period, headline, placeholder_line
 from commands.status import describe_server
+from domain.stats import RatingStats
 from storage import jobs as jobs_repo
 from storage import ratings as ratings_repo
+from storage import stats as stats_repo
 
 RECENT_JOBS: Final = 10
 TOP_TRACKS: Final = 5
+INSIGHT_PERIOD: Final = Period(30)
 NO_RATINGS: Final = "No ratings yet: react to a track with 👍 🔥 or 1️⃣–5️⃣."
 
 
@@ -44,6 +49,7 @@ async def home_view(bot: SlackBot, user_id: str) -> dict[str, Any]:
     best = await ratings_repo.top_tracks(
         db, since=bot.clock() - timedelta(days=7), limit=TOP_TRACKS, hide_blinded=True
     )
+    insight = await stats_repo.gather(db, since=INSIGHT_PERIOD.since(bot.clock()))
     reports = await probe_all(bot.services.servers)
     blocks: list[Block] = [
         section(
@@ -52,10 +58,20 @@ async def home_view(bot: SlackBot, user_id: str) -> dict[str, Any]:
         {"type": "divider"},
         section("*Your recent jobs*\n" + _lines([describe_job(job) for job in mine], "None yet.")),
         section("*Best rated this week*\n" + _lines([_scored(t) for t in best], NO_RATINGS)),
+        section(f"*Ratings insight, {INSIGHT_PERIOD.label}*\n" + _insight(insight)),
         section("*ACE-Step servers*\n" + _lines([describe_server(r) for r in reports], "none")),
         context("Placeholder audio comes from the built-in stand-in and is not AI music."),
     ]
     return {"type": "home", "blocks": blocks}
+
+
+def _insight(stats: RatingStats) -> str:
+    """The headline of `/music stats` (ACE-Step tracks), the placeholder totals apart."""
+    lines = [headline(stats, INSIGHT_PERIOD)]
+    if (extra := placeholder_line(stats)) is not None:
+        lines.append(extra)
+    text = "\n".join(escape_mrkdwn(line) for line in lines)
+    return clip(f"{text}\nPer preset, model and rater, with a chart: `/music stats`", 2900)
 
 
 def _scored(item: ratings_repo.TrackScore) -> str:
