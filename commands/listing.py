@@ -5,10 +5,12 @@ could already see there, and nothing from other (perhaps private) channels or DM
 operator at the terminal see everything.
 """
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from commands.context import Caller
+from commands.errors import UsageError
 from commands.replies import Reply
 from domain.records import JobRecord, TrackRecord
 from domain.request import format_duration
@@ -19,6 +21,7 @@ if TYPE_CHECKING:  # not imported at run time: `acemusic jobs` loads this module
     from commands.ports import CommandServices
 
 LIST_LIMIT = 10
+_BATCH = re.compile(r"^batch\s*[=\s]\s*#?(\d+)$", re.IGNORECASE)
 
 
 async def jobs(text: str, services: "CommandServices", caller: Caller) -> Reply:
@@ -35,16 +38,39 @@ async def jobs(text: str, services: "CommandServices", caller: Caller) -> Reply:
 
 
 async def tracks(text: str, services: "CommandServices", caller: Caller) -> Reply:
-    """tracks — the latest tracks and their files"""
+    """tracks [batch=N] — the latest tracks and their files (of batch N: posted or not)"""
+    batch_id = _batch_filter(text)
     recent = await tracks_repo.list_tracks(
-        services.db, visible_to=visible_to(caller), hide_blinded=True, limit=LIST_LIMIT
+        services.db,
+        batch_id=batch_id,
+        visible_to=visible_to(caller),
+        hide_blinded=True,
+        limit=LIST_LIMIT,
     )
+    of = "" if batch_id is None else f" of batch #{batch_id}"
     return Reply(
-        title="Recent tracks",
-        text=f"The last {len(recent)} track(s), newest first." if recent else "No tracks yet.",
+        title=f"Recent tracks{of}",
+        text=f"The last {len(recent)} track(s){of}, newest first."
+        if recent
+        else f"No tracks{of} yet.",
         lines=tuple(describe_track(track) for track in recent),
         ephemeral=True,
     )
+
+
+def _batch_filter(text: str) -> int | None:
+    """`batch=12` (or `batch 12`, `batch=#12`) -> 12; nothing -> None; anything else refused."""
+    words = text.strip()
+    if not words:
+        return None
+    found = _BATCH.match(words)
+    if found is None:
+        raise UsageError(
+            f"'{words}' is not something tracks can be listed by: `/music tracks batch=12` "
+            "lists batch 12's tracks.",
+            "/music tracks batch=12",
+        )
+    return int(found[1])
 
 
 def visible_to(caller: Caller) -> tuple[str, str | None] | None:

@@ -48,8 +48,11 @@ async def jobs(as_json: bool, limit: int, status_filter: str | None) -> int:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option("--limit", default=20, show_default=True, type=int)
 @click.option("--job", "job_id", default=None, type=int, help="Only this job's tracks.")
+@click.option(
+    "--batch", "batch_id", default=None, type=int, help="Only this batch's tracks (posted or not)."
+)
 @async_command
-async def tracks(as_json: bool, limit: int, job_id: int | None) -> int:
+async def tracks(as_json: bool, limit: int, job_id: int | None, batch_id: int | None) -> int:
     """List recent tracks with their files and provenance."""
     from bot.adapters.console.text import describe_file, track_json  # noqa: PLC0415
     from storage import tracks as tracks_repo  # noqa: PLC0415
@@ -59,7 +62,10 @@ async def tracks(as_json: bool, limit: int, job_id: int | None) -> int:
     db = await Database.open(settings.database_url)
     try:
         found = await tracks_repo.list_tracks(
-            db, job_ids=[job_id] if job_id is not None else None, limit=limit
+            db,
+            job_ids=[job_id] if job_id is not None else None,
+            batch_id=batch_id,
+            limit=limit,
         )
     finally:
         await db.close()
