@@ -10,7 +10,7 @@ transaction.
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -54,7 +54,7 @@ async def get_rule(db: Database, batch_id: int) -> SampleRule | None:
 
 async def counts(db: Database, batch_id: int) -> SampleCounts | None:
     """A sampled batch's rule and how many tracks are chosen; None when it posts every track."""
-    query = select(func.count(), func.sum(BatchSampleTrack.round > 0)).where(
+    query = select(func.count(), func.sum(case((BatchSampleTrack.round > 0, 1), else_=0))).where(
         BatchSampleTrack.batch_id == batch_id
     )
     async with db.session() as session:
