@@ -9,6 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, NotRequired, TypedDict
 
+from domain.approvals import Decision
 from domain.request import GenerationRequest
 
 
@@ -165,6 +166,9 @@ class TrackRecord:
     rejected: bool = False
     placeholder: bool = False
     delivery_path: str | None = None
+    approval: Decision | None = None  # the newest decision not undone (domain.approvals)
+    approval_by: str | None = None
+    approval_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)

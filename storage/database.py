@@ -1,8 +1,8 @@
 """The database handle: one async engine and session factory, migrated to the newest schema on open.
 
 Opening reads `alembic_version` with one cheap query and compares it with the newest revision,
-the leading number of the newest file in `migrations/versions` (`0007_slim_tracks.py` is revision
-"0007"). Alembic itself (about a second to import) is loaded only when a migration must run.
+the leading number of the newest file in `migrations/versions` (`0008_approvals.py` is revision
+"0008"). Alembic itself (about a second to import) is loaded only when a migration must run.
 
 SQLite (the default) runs in WAL mode with `BEGIN IMMEDIATE` transactions and a busy timeout, so the
 bot, `acemusic run` and `acemusic work` can share one file safely: a writer waits for the lock

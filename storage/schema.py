@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from domain.approvals import ApprovalSource, Decision
 from domain.evaluations import EvalStatus, PairState, Side
 from domain.records import (
     BatchStatus,
@@ -201,6 +202,10 @@ class Track(Base):
     rejected: Mapped[bool] = mapped_column(Boolean, default=False)
     placeholder: Mapped[bool] = mapped_column(Boolean, default=False)
     delivery_path: Mapped[str | None] = mapped_column(String(1024))
+    # the newest approval decision not undone (a copy of track_approvals, for filtering)
+    approval: Mapped[Decision | None] = mapped_column(StateColumn(Decision), index=True)
+    approval_by: Mapped[str | None] = mapped_column(String(64))
+    approval_at: Mapped[datetime | None]
     source: Mapped[TaskResult] = relationship(lazy="joined")
 
     def provenance(self) -> dict[str, Any]:
@@ -262,6 +267,24 @@ class Rating(Base):
     emoji: Mapped[str] = mapped_column(String(64))
     score: Mapped[float] = mapped_column(Float)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class TrackApproval(Base):
+    """One approval decision about one track (history: rows are never deleted; an undone
+    decision keeps its row with `undone_at`)."""
+
+    __tablename__ = "track_approvals"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("tracks.id"), index=True)
+    decision: Mapped[Decision] = mapped_column(StateColumn(Decision))
+    user_id: Mapped[str] = mapped_column(String(64))
+    source: Mapped[ApprovalSource] = mapped_column(StateColumn(ApprovalSource))
+    forced: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    undone_at: Mapped[datetime | None]
+    undone_by: Mapped[str | None] = mapped_column(String(64))
 
 
 class Batch(Base):

@@ -187,7 +187,11 @@ async def test_every_tracks_provenance_reads_back_the_same_after_0007(tmp_path: 
     finally:
         await db.close()
     shown = {track.id: json.loads(json.dumps(track_json(track), default=str)) for track in after}
-    assert shown == before
+    # later migrations add fields of their own (0008: approval), empty on moved rows
+    added = {"approval", "approval_by", "approval_at"}
+    assert all(shown[t][field] is None for t in shown for field in added)
+    kept = {t: {k: v for k, v in row.items() if k not in added} for t, row in shown.items()}
+    assert kept == before
     assert job is not None
     assert job.result == result  # the job's raw result is kept (once, in task_results)
     assert (job.request, job.payload_sent) == ({"caption": "jazz", "variants": 2}, PAYLOAD)
