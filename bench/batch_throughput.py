@@ -16,11 +16,14 @@ every track to be in Slack, then prints:
   that (0.5 s here) measures the machine's cores, not the bot;
 - Slack Web API calls per track (digest posts and edits, the three upload steps, files.info),
   by method;
+- file uploads per track (`files.completeUploadExternal`): a batch over BATCH_POST_ALL_MAX (the
+  bot's default 40, or `--post-all-max`) posts only a listening sample; target <= 0.05 then.
+  `--post-all-max 2000` posts every track, as before sampling existed;
 - how the jobs were spread over the two servers, and the bot's CPU time per track.
 
 The local Slack has no rate limits, so track posts are not paced here
 (SLACK_CHANNEL_POST_GAP_SECONDS=0); in production they go at one per second per channel.
-Exit status 1 when the efficiency target is missed; with --smoke the target is not judged (a smoke
+Exit status 1 when a target is missed; with --smoke the target is not judged (a smoke
 run only shows that the benchmark runs and prints its figures) and exit status 1 means it broke.
 """
 
@@ -38,6 +41,7 @@ from bench.slack_batch import run_slack_batch, verdict
 from tests.cli.helpers import Workspace
 
 TARGET_EFFICIENCY = 0.95
+TARGET_UPLOADS_PER_TRACK = 0.05  # with a listening sample
 PRESET = "spa"
 
 
@@ -56,6 +60,12 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--duration", default="10s", help="length of each track")
     parser.add_argument("--timeout", type=float, default=3600.0, help="give up after (s)")
     parser.add_argument(
+        "--post-all-max",
+        type=int,
+        default=None,
+        help="the bot's BATCH_POST_ALL_MAX (default: its own, 40); larger batches post a sample",
+    )
+    parser.add_argument(
         "--smoke",
         action="store_true",
         help="print the figures without judging the targets: exit 0 unless the run broke",
@@ -72,13 +82,19 @@ async def _measure(root: Path, args: argparse.Namespace) -> dict[str, Any]:
     ):
         text = f"batch {PRESET} x{args.tracks} seed=1 {args.duration} mp3"
         run = await run_slack_batch(
-            workspace, [first, second], text, tracks=args.tracks, timeout_s=args.timeout
+            workspace,
+            [first, second],
+            text,
+            tracks=args.tracks,
+            timeout_s=args.timeout,
+            post_all_max=args.post_all_max,
         )
         servers = {url: await _server_stats(url) for url in (first, second)}
     return {
         "actual": run.seconds,
         "jobs": run.jobs,
         "tracks": run.tracks,
+        "posted": run.posted,
         "calls": run.calls,
         "spread": run.spread,
         "servers": servers,
@@ -110,12 +126,22 @@ def _report(figures: dict[str, Any], args: argparse.Namespace) -> int:
     print(f"ideal time         {ideal:.1f} s (the busier server's jobs x {args.job_seconds} s)")
     print(f"actual time        {figures['actual']:.1f} s")
     print(f"efficiency         {efficiency:.3f}   (target >= {TARGET_EFFICIENCY})")
+    uploads = calls.get("files.completeUploadExternal", 0) / tracks
+    sampled = figures["posted"] < figures["tracks"]
+    kind = "a listening sample" if sampled else "every track"
+    print(f"tracks posted      {figures['posted']} ({kind})")
+    target = f"   (target <= {TARGET_UPLOADS_PER_TRACK} with a sample)" if sampled else ""
+    print(f"file uploads/track {uploads:.3f}{target}")
     print(f"Slack calls/track  {sum(calls.values()) / tracks:.2f}")
     for method, count in sorted(calls.items()):
         print(f"  {method:<32} {count}")
     if figures["cpu_s"] is not None:
         print(f"bot CPU per track  {figures['cpu_s'] / tracks * 1000:.0f} ms")
-    met = efficiency >= TARGET_EFFICIENCY and figures["tracks"] == args.tracks
+    met = (
+        efficiency >= TARGET_EFFICIENCY
+        and figures["tracks"] == args.tracks
+        and (not sampled or uploads <= TARGET_UPLOADS_PER_TRACK)
+    )
     return verdict(met, smoke=args.smoke)
 
 

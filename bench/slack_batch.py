@@ -4,8 +4,10 @@ share (`bench.batch_throughput`, `bench.catalogue_night`).
 The bot runs as its own process (Socket Mode, against the test suite's local Slack in the
 benchmark's process); the ACE-Step servers are started by the caller. `run_slack_batch` sends one
 `/music batch …` command, waits for the batch to finish and for the digest's summary and every
-track to be in Slack, and returns what it measured: the Slack calls by method, the bot process's
-CPU time and peak RSS (from /proc while it still runs), and what the database holds.
+track it posts to be in Slack (a batch over BATCH_POST_ALL_MAX posts only its listening sample;
+`post_all_max` sets that threshold for the bot), and returns what it measured: the Slack calls
+by method, the bot process's CPU time and peak RSS (from /proc while it still runs), and what the
+database holds.
 """
 
 import asyncio
@@ -35,15 +37,23 @@ class BatchRun:
     spread: dict[str, int]  # jobs per server URL
     jobs: int
     tracks: int
+    posted: int  # tracks posted in the digest's thread (all of them, or the listening sample)
     cpu_s: float | None  # the bot process's CPU time (user + system), None off Linux
     peak_rss_mb: float | None  # the bot process's peak resident set (VmHWM)
     database_bytes: int  # the database file with its WAL, after the bot stopped
 
 
 async def run_slack_batch(
-    workspace: Workspace, servers: list[str], text: str, *, tracks: int, timeout_s: float
+    workspace: Workspace,
+    servers: list[str],
+    text: str,
+    *,
+    tracks: int,
+    timeout_s: float,
+    post_all_max: int | None = None,
 ) -> BatchRun:
-    """Send `/music TEXT` (a batch of TRACKS tracks) to a bot using SERVERS and run it out."""
+    """Send `/music TEXT` (a batch of TRACKS tracks) to a bot using SERVERS and run it out
+    (`post_all_max`: the bot's BATCH_POST_ALL_MAX; None: its default)."""
     root = workspace.root
     database = root / "bot.db"
     async with FakeSlack(share_delay=0.01) as fake:
@@ -57,6 +67,7 @@ async def run_slack_batch(
                 "BATCH_CONFIRM_TRACKS": str(tracks + 1),
                 "LOG_LEVEL": "WARNING",
             }
+            | ({} if post_all_max is None else {"BATCH_POST_ALL_MAX": str(post_all_max)})
         )
         async with process_in_background(root, BOT, env, "serve") as _bot:
             await fake.socket.wait_connected(timeout=60)
@@ -69,7 +80,7 @@ async def run_slack_batch(
             calls = Counter(call.method for call in fake.calls)
             cpu_s, peak_rss_mb = await asyncio.to_thread(_bot_usage, root)
     spread = dict(await asyncio.to_thread(query, database, _SPREAD))
-    [(jobs, made)] = await asyncio.to_thread(query, database, _COUNTS)
+    [(jobs, made, posted)] = await asyncio.to_thread(query, database, _COUNTS)
     size = sum(path.stat().st_size for path in root.glob("bot.db*"))
     return BatchRun(
         seconds=finished - started,
@@ -77,6 +88,7 @@ async def run_slack_batch(
         spread=spread,
         jobs=int(jobs),
         tracks=int(made),
+        posted=int(posted),
         cpu_s=cpu_s,
         peak_rss_mb=peak_rss_mb,
         database_bytes=size,
@@ -84,7 +96,10 @@ async def run_slack_batch(
 
 
 _SPREAD = "SELECT server, count(*) FROM jobs GROUP BY server"
-_COUNTS = "SELECT (SELECT count(*) FROM jobs), (SELECT count(*) FROM tracks)"
+_COUNTS = (
+    "SELECT (SELECT count(*) FROM jobs), (SELECT count(*) FROM tracks), "
+    "(SELECT count(*) FROM slack_track_posts WHERE state = 'resolved')"
+)
 
 
 async def wait_for(
@@ -113,13 +128,18 @@ def _batch_done(database: Path) -> bool:
 
 
 def _all_posted(database: Path) -> bool:
+    """Every track the batch posts is in Slack: all of them, or its listening sample's."""
     rows = query(
         database,
         "SELECT (SELECT count(*) FROM tracks), "
+        "(SELECT count(*) FROM batch_samples), (SELECT count(*) FROM batch_sample_tracks), "
         "(SELECT count(*) FROM slack_track_posts WHERE state = 'resolved'), "
         "(SELECT final FROM slack_batch_digests)",
     )
-    return bool(rows) and rows[0][0] == rows[0][1] and bool(rows[0][2])
+    if not rows:
+        return False
+    made, sampled, chosen, resolved, final = rows[0]
+    return resolved == (chosen if sampled else made) and bool(final)
 
 
 def _last_finished(database: Path) -> float:

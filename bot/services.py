@@ -112,6 +112,8 @@ def command_policy(settings: Settings) -> CommandPolicy:
         ),
         batch_max_tracks=settings.batch_max_tracks,
         batch_confirm_tracks=settings.batch_confirm_tracks,
+        batch_post_all_max=settings.batch_post_all_max,
+        batch_sample_tracks=settings.batch_sample_tracks,
         gpu_cost_per_hour=settings.gpu_cost_per_hour,
         schedule_max_tracks=settings.schedule_max_tracks,
         schedule_timezone=settings.schedule_timezone,

@@ -91,6 +91,10 @@ class Settings(BaseSettings):
     incumbent_cost_per_track: float = Field(default=0.058, ge=0)
     batch_confirm_tracks: int = Field(default=100, ge=1)  # larger batches need a confirmation
     batch_max_tracks: int = Field(default=20_000, ge=1)  # one batch or manifest, refused above
+    # Batches with at most this many tracks post every track in the digest's thread; larger
+    # ones post a listening sample of BATCH_SAMPLE_TRACKS per preset or manifest row
+    batch_post_all_max: int = Field(default=40, ge=0)
+    batch_sample_tracks: int = Field(default=2, ge=0)  # per group of a sampled batch
     schedule_timezone: str = "UTC"  # when a schedule names no tz=
     schedule_grace_minutes: float = Field(default=60.0, ge=0)  # a missed run still runs this late
     schedule_max_tracks: int = Field(default=200, ge=1)  # per run of one schedule

@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass
 
 from commands import messages as msg
+from commands.batch_sample import parse_sample_request, sample_more
 from commands.context import Caller
 from commands.errors import UsageError
 from commands.manifests import RowProblem, check_total, read_manifest
@@ -21,6 +22,7 @@ from commands.replies import Reply
 from domain.constants import PRIORITY_BATCH
 from domain.estimates import BatchEstimate
 from domain.records import BatchRecord
+from domain.samples import SampleRule
 from storage import batches as batches_repo
 from storage.batches import NewJob
 
@@ -130,7 +132,11 @@ def _row_of(problem: RowProblem) -> int:
 
 
 async def batch(text: str, services: CommandServices, caller: Caller) -> Reply:
-    """batch <preset> [xN] [confirm] — N varied tracks from a preset, e.g. `batch spa x50`"""
+    """batch <preset> [xN] [confirm] — N varied tracks, e.g. `batch spa x50`; `batch 12 sample 10`
+
+    Batches larger than BATCH_POST_ALL_MAX post a listening sample (`commands.batch_sample`)."""
+    if (asked := parse_sample_request(text)) is not None:
+        return await sample_more(services, caller, *asked)
     args = parse_batch_args(text)
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     plan = await asyncio.to_thread(plan_from_args, args, services, seed=seed)
@@ -211,6 +217,7 @@ async def _store(
         channel_id=caller.channel_id,
         details=details,
         evaluation_id=source.evaluation_id,
+        sample=sample_rule(services, plan.tracks, evaluation=source.evaluation_id is not None),
     )
     tags = {str(i): list(j.tags) for i, j in zip(job_ids, plan.jobs, strict=True) if j.tags}
     rows = {str(i): j.row for i, j in zip(job_ids, plan.jobs, strict=True) if j.row is not None}
@@ -220,6 +227,16 @@ async def _store(
             or batch
         )
     return batch, job_ids
+
+
+def sample_rule(services: CommandServices, tracks: int, *, evaluation: bool) -> SampleRule | None:
+    """How a new batch of `tracks` tracks is posted: every track up to BATCH_POST_ALL_MAX, else
+    a listening sample (decided now, so a later change of the settings leaves it alone). A
+    listening test's candidates are never posted, so they need no sample."""
+    policy = services.policy
+    if evaluation or tracks <= policy.batch_post_all_max:
+        return None
+    return SampleRule(policy.batch_sample_tracks, policy.batch_post_all_max)
 
 
 def estimate_fields(estimate: BatchEstimate) -> tuple[tuple[str, str], ...]:

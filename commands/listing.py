@@ -5,6 +5,7 @@ could already see there, and nothing from other (perhaps private) channels or DM
 operator at the terminal see everything.
 """
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +22,7 @@ if TYPE_CHECKING:  # not imported at run time: `acemusic jobs` loads this module
     from commands.ports import CommandServices
 
 LIST_LIMIT = 10
+_BATCH_ANYWHERE = re.compile(r"\bbatch\s*[=\s]\s*#?(\d+)\b", re.IGNORECASE)
 
 
 async def jobs(text: str, services: "CommandServices", caller: Caller) -> Reply:
@@ -37,33 +39,50 @@ async def jobs(text: str, services: "CommandServices", caller: Caller) -> Reply:
 
 
 async def tracks(text: str, services: "CommandServices", caller: Caller) -> Reply:
-    """tracks [approved|rejected] — the latest tracks, their files and approval"""
-    wanted = text.strip().lower()
-    if wanted not in ("", *Decision):
-        raise UsageError(
-            f"'{text.strip()}' is not a track filter: use `approved` or `rejected`, or nothing.",
-            "/music tracks approved",
-        )
-    approval = Decision(wanted) if wanted else None
+    """tracks [approved|rejected] [batch=N] — the latest tracks, their files and approval (of
+    batch N: posted or not)"""
+    approval, batch_id = _track_filters(text)
     recent = await tracks_repo.list_tracks(
         services.db,
+        batch_id=batch_id,
         visible_to=visible_to(caller),
         hide_blinded=True,
         approval=approval,
         limit=LIST_LIMIT,
     )
     which = f"{approval} " if approval else ""
+    of = "" if batch_id is None else f" of batch #{batch_id}"
     return Reply(
-        title=f"Recent {which}tracks",
+        title=f"Recent {which}tracks{of}",
         text=(
-            f"The last {len(recent)} {which}track(s), newest first."
+            f"The last {len(recent)} {which}track(s){of}, newest first."
             if recent
-            else f"No {which}tracks yet."
+            else f"No {which}tracks{of} yet."
         ),
         lines=tuple(describe_track(track) for track in recent),
         ephemeral=True,
         mentions=tuple(dict.fromkeys(t.approval_by for t in recent if t.approval_by)),
     )
+
+
+def _track_filters(text: str) -> tuple[Decision | None, int | None]:
+    """`approved` / `rejected` and `batch=12` (or `batch 12`, `batch=#12`), in any order, each
+    at most once -> (decision, batch id); nothing -> (None, None); anything else refused."""
+    words = text.strip()
+    decision: Decision | None = None
+    batch = _BATCH_ANYWHERE.search(words)
+    if batch is not None:
+        words = (words[: batch.start()] + " " + words[batch.end() :]).strip()
+    wanted = words.lower()
+    if wanted in tuple(Decision):
+        decision = Decision(wanted)
+    elif wanted:
+        raise UsageError(
+            f"'{words}' is not something tracks can be listed by: `/music tracks approved`, "
+            "`/music tracks rejected` or `/music tracks batch=12` (batch 12's tracks).",
+            "/music tracks batch=12",
+        )
+    return decision, None if batch is None else int(batch[1])
 
 
 def visible_to(caller: Caller) -> tuple[str, str | None] | None:

@@ -38,6 +38,8 @@ class CommandPolicy:
     schedule_daily_track_quota: int  # SCHEDULE_DAILY_TRACK_QUOTA (0: runs use the above)
     admin_users: tuple[str, ...] = ()  # SLACK_ADMIN_USERS
     approver_users: tuple[str, ...] = ()  # SLACK_APPROVER_USERS (admins approve too)
+    batch_post_all_max: int = 40  # BATCH_POST_ALL_MAX: larger batches post a listening sample
+    batch_sample_tracks: int = 2  # BATCH_SAMPLE_TRACKS: sampled per preset or manifest row
     allowed_users: tuple[str, ...] = ()  # SLACK_ALLOWED_USERS (empty: everyone)
     schedule_users: tuple[str, ...] = ()  # SLACK_SCHEDULE_USERS (empty: everyone allowed)
     allowed_channels: tuple[str, ...] = ()  # SLACK_ALLOWED_CHANNELS (empty: every channel)

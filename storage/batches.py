@@ -20,6 +20,8 @@ from domain.records import (
     JobStatus,
     TrackRecord,
 )
+from domain.samples import SampleRule
+from storage import samples
 from storage._convert import to_record
 from storage._rows import get_row
 from storage.database import Database
@@ -83,8 +85,10 @@ async def create_batch(
     channel_id: str | None = None,
     details: dict[str, Any] | None = None,
     evaluation_id: int | None = None,
+    sample: SampleRule | None = None,
 ) -> tuple[BatchRecord, list[int]]:
-    """Store a batch and every one of its jobs (QUEUED) at once; returns the batch and job ids."""
+    """Store a batch and every one of its jobs (QUEUED) at once; returns the batch and job ids.
+    `sample`: the batch posts a listening sample (`storage.samples`) rather than every track."""
     tracks = sum(int(job.request.get("variants", 1)) for job in jobs)
     async with db.session() as session:
         batch = Batch(
@@ -101,6 +105,8 @@ async def create_batch(
         )
         session.add(batch)
         await session.flush()
+        if sample is not None:
+            samples.add_rule(session, batch.id, sample)
         rows = [
             Job(
                 status=JobStatus.QUEUED,

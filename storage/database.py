@@ -1,8 +1,8 @@
 """The database handle: one async engine and session factory, migrated to the newest schema on open.
 
 Opening reads `alembic_version` with one cheap query and compares it with the newest revision,
-the leading number of the newest file in `migrations/versions` (`0010_approval_notices.py` is
-revision "0010"). Alembic itself (about a second to import) is loaded only when a migration must
+the leading number of the newest file in `migrations/versions` (`0012_batch_sample.py` is
+revision "0012"). Alembic itself (about a second to import) is loaded only when a migration must
 run.
 
 SQLite (the default) runs in WAL mode with `BEGIN IMMEDIATE` transactions and a busy timeout, so the

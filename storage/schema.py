@@ -575,3 +575,27 @@ class Delivery(Base):
     title: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class BatchSample(Base):
+    """A batch that posts a listening sample rather than every track (decided when it starts)."""
+
+    __tablename__ = "batch_samples"
+
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"), primary_key=True)
+    per_group: Mapped[int]  # BATCH_SAMPLE_TRACKS at the start
+    max_tracks: Mapped[int]  # BATCH_POST_ALL_MAX at the start: the automatic sample's bound
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class BatchSampleTrack(Base):
+    """A track chosen for posting from a sampled batch; chosen once, never twice."""
+
+    __tablename__ = "batch_sample_tracks"
+
+    track_id: Mapped[int] = mapped_column(ForeignKey("tracks.id"), primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("batches.id"), index=True)
+    round: Mapped[int]  # 0: the automatic sample; 1, 2 …: each `/music batch N sample K`
+    unit: Mapped[str | None] = mapped_column(String(32))  # the automatic sample's part ("g0:p1")
+    picked_by: Mapped[str | None] = mapped_column(String(64))
+    picked_at: Mapped[datetime] = mapped_column(default=utcnow)

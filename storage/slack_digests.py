@@ -18,7 +18,15 @@ from domain.records import (
 from storage._convert import to_record
 from storage._rows import get_row, update_row
 from storage.database import Database
-from storage.schema import Batch, Job, SlackBatchDigest, SlackTrackPost
+from storage.schema import (
+    Batch,
+    BatchSample,
+    BatchSampleTrack,
+    Job,
+    SlackBatchDigest,
+    SlackTrackPost,
+    Track,
+)
 from storage.slack import add_pending_posts, unposted_tracks
 
 
@@ -82,13 +90,17 @@ async def digests_to_refresh(
 
 
 async def queue_batch_track_posts(db: Database) -> int:
-    """A post row, in the digest's thread, for every kept track of a batch whose digest is up.
+    """A post row, in the digest's thread, for every kept track of a batch whose digest is up;
+    of a batch that posts a listening sample, only for the tracks chosen (`storage.samples`).
     A listening test's candidates (batches with `evaluation_id`) are never posted: blinding."""
+    sampled = select(BatchSample.batch_id).where(BatchSample.batch_id == Batch.id).exists()
+    chosen = select(BatchSampleTrack.track_id).where(BatchSampleTrack.track_id == Track.id).exists()
     query = (
         unposted_tracks(SlackBatchDigest.channel_id, SlackBatchDigest.ts)
         .join(SlackBatchDigest, SlackBatchDigest.batch_id == Job.batch_id)
         .join(Batch, Batch.id == Job.batch_id)
         .where(SlackBatchDigest.ts.is_not(None), Batch.evaluation_id.is_(None))
+        .where(or_(~sampled, chosen))
     )
     return await add_pending_posts(db, query)
 

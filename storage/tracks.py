@@ -88,6 +88,7 @@ async def list_tracks(
     *,
     job_ids: Collection[int] | None = None,
     approval: Decision | None = None,
+    batch_id: int | None = None,
     since: datetime | None = None,
     include_rejected: bool = False,
     visible_to: tuple[str, str | None] | None = None,
@@ -99,8 +100,10 @@ async def list_tracks(
     tracks whose standing decision it is; `visible_to` and `hide_blinded`: see
     `storage.jobs.list_jobs`)."""
     query = select(Track)
-    if visible_to is not None or hide_blinded:
+    if visible_to is not None or hide_blinded or batch_id is not None:
         query = query.join(Job, Job.id == Track.job_id)
+    if batch_id is not None:
+        query = query.where(Job.batch_id == batch_id)
     if visible_to is not None:
         query = query.where(seen_by(*visible_to))
     if hide_blinded:

@@ -55,6 +55,18 @@ def test_batch_throughput_smoke_runs_and_every_track_reaches_slack() -> None:
     assert "tracks made        4 / 4" in output
     assert re.search(r"Slack calls/track  \d+\.\d\d", output), output
     assert "files.completeUploadExternal     4" in output
+    assert "tracks posted      4 (every track)" in output
+
+
+def test_batch_throughput_smoke_with_a_listening_sample_uploads_only_the_sample() -> None:
+    output = _run_smoke(
+        "-m", "bench.batch_throughput", "--tracks", "8", "--job-seconds", "0.1",
+        "--post-all-max", "4",
+    )  # fmt: skip
+    assert "tracks made        8 / 8" in output
+    assert "tracks posted      2 (a listening sample)" in output  # 2 per preset (the default)
+    assert "file uploads/track 0.250" in output
+    assert "files.completeUploadExternal     2" in output
 
 
 def test_cli_startup_smoke_times_every_command_and_prints_bytes_per_track() -> None:

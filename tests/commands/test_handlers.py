@@ -92,3 +92,32 @@ async def test_presets_jobs_and_tracks_list_what_exists(services: Services) -> N
     tracks = await say(services, "tracks")
     assert len(tracks.lines) == 2
     assert all("[placeholder]" in line for line in tracks.lines)
+
+
+async def test_tracks_of_one_batch_and_a_clear_answer_for_other_words(services: Services) -> None:
+    caller = Caller("cli")
+    started = await handle("batch spa x2 10s wav", services, caller)
+    assert started.batch_id == 1
+    alone = await say(services, "/music spa 10s x1 wav")
+    await services.engine.run_until_idle(alone.job_ids)
+    await services.engine.run_until_idle()
+    of_batch = await handle("tracks batch=1", services, caller)
+    assert of_batch.title == "Recent tracks of batch #1"
+    assert len(of_batch.lines) == 2  # not the track made outside the batch
+    assert len((await handle("tracks", services, caller)).lines) == 3
+    assert (await handle("tracks batch=9", services, caller)).text == "No tracks of batch #9 yet."
+    wrong = await handle("tracks mine please", services, caller)
+    assert not wrong.ok
+    assert "tracks batch=12" in wrong.text
+
+
+async def test_sample_of_a_terminal_batch_is_refused_with_where_its_tracks_are(
+    services: Services,
+) -> None:
+    caller = Caller("cli")
+    await handle("batch spa x2 10s wav", services, caller)
+    await services.engine.run_until_idle()
+    reply = await handle("batch 1 sample 2", services, caller)
+    assert not reply.ok
+    assert "not started in Slack" in reply.text
+    assert "acemusic tracks --batch 1" in reply.text

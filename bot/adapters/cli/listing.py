@@ -55,8 +55,13 @@ async def jobs(as_json: bool, limit: int, status_filter: str | None) -> int:
     default=None,
     help="Only tracks whose standing approval decision this is.",
 )
+@click.option(
+    "--batch", "batch_id", default=None, type=int, help="Only this batch's tracks (posted or not)."
+)
 @async_command
-async def tracks(as_json: bool, limit: int, job_id: int | None, approval: str | None) -> int:
+async def tracks(
+    as_json: bool, limit: int, job_id: int | None, approval: str | None, batch_id: int | None
+) -> int:
     """List recent tracks with their files, provenance and approval."""
     from bot.adapters.console.text import describe_file, track_json  # noqa: PLC0415
     from domain.approvals import Decision  # noqa: PLC0415
@@ -70,6 +75,7 @@ async def tracks(as_json: bool, limit: int, job_id: int | None, approval: str | 
             db,
             job_ids=[job_id] if job_id is not None else None,
             approval=Decision(approval) if approval else None,
+            batch_id=batch_id,
             limit=limit,
         )
     finally:

@@ -4,7 +4,10 @@ Part of the publisher's outbox (same rules as job cards): the digest row is writ
 message is posted, the ts is stored the moment Slack returns it, edits are throttled and share the
 publisher's per-minute budget, and a failed post or edit is retried with back-off. Once the digest
 is up, the batch's tracks are queued as ordinary track posts in its thread (except a listening
-test's candidates, which are never posted: its digest shows counts only).
+test's candidates, which are never posted: its digest shows counts only). A batch larger than
+BATCH_POST_ALL_MAX posts only its listening sample (`domain.samples`): each time the digest is
+looked at, the parts of the batch whose jobs have all finished are drawn (`storage.samples`) and
+only the chosen tracks are queued; the digest says it is a sample and how to ask for more.
 """
 
 import asyncio
@@ -22,8 +25,10 @@ from bot.adapters.slack.uploads import describe_error
 from bot.engine.batches.estimate import estimate_batch
 from domain.records import BatchDigestRecord, BatchRecord, MessageKind
 from storage import batches as batches_repo
+from storage import samples as samples_repo
 from storage import slack as slack_repo
 from storage import slack_digests as digests_repo
+from storage.batches import BatchTally
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +47,7 @@ class Digests:
         self.update_every_s = update_every_s
         self._take_edit = take_edit
         self._lock = asyncio.Lock()  # a listener posting a digest vs the loop refreshing it
+        self._drawn_at: dict[int, tuple[int, int]] = {}  # batch -> (finished jobs, tracks) drawn at
 
     async def run_once(self) -> None:
         """Adopt orphans, refresh due digests, queue the tracks of posted digests."""
@@ -67,7 +73,8 @@ class Digests:
         digest_hash = rendered_hash(blocks)
         settled = state.posted + state.not_posted
         blind = batch.evaluation_id is not None  # a listening test's candidates are never posted
-        final = state.summary is not None and (blind or settled >= state.tally.tracks_made)
+        to_post = state.tally.tracks_made if state.sample is None else state.sample.picked
+        final = state.summary is not None and (blind or settled >= to_post)
         if digest.ts is not None and digest_hash == digest.rendered:
             if final:
                 await digests_repo.update_digest(self.bot.services.db, batch.id, final=True)
@@ -95,9 +102,22 @@ class Digests:
             return True
         return self.bot.clock() - digest.rendered_at >= timedelta(seconds=self.update_every_s)
 
+    async def _draw(self, batch_id: int, tally: BatchTally) -> None:
+        """Draw the listening sample's parts that became ready (only when jobs or tracks changed
+        since the last look: a 2,000-track batch is not re-read every second for nothing)."""
+        seen = (tally.finished_jobs, tally.tracks_made)
+        if self._drawn_at.get(batch_id) == seen:
+            return
+        await samples_repo.draw_due(self.bot.services.db, batch_id)
+        self._drawn_at[batch_id] = seen
+
     async def _state(self, batch: BatchRecord) -> DigestState:
         services = self.bot.services
         tally = await batches_repo.tally(services.db, batch.id)
+        sample = await samples_repo.counts(services.db, batch.id)
+        if sample is not None:
+            await self._draw(batch.id, tally)
+            sample = await samples_repo.counts(services.db, batch.id)
         posted, not_posted = await digests_repo.posted_in_batch(services.db, batch.id)
         eta = None
         if tally.unfinished:
@@ -112,6 +132,7 @@ class Digests:
             eta,
             placeholder=services.placeholder_engine,
             not_posted=not_posted,
+            sample=sample,
         )
 
     async def _send(

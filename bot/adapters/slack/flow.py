@@ -185,9 +185,6 @@ async def deliver(bot: SlackBot, reply: Reply, caller: Caller) -> None:
         await bot.publisher.post_new_cards(reply.job_ids)
 
 
-            )
-
-
 async def share_files(bot: SlackBot, reply: Reply, caller: Caller) -> None:
     """A reply's files (an export's catalogue.csv) uploaded where the command was typed — in a
     DM with the bot, to the requester alone — mentioning the requester; problems are told

@@ -22,6 +22,7 @@ from bot.adapters.slack.render import (
 )
 from commands.messages import cost, human_duration
 from domain.records import BatchRecord, BatchStatus, JobStatus
+from domain.samples import SampleCounts
 from storage.batches import BatchTally
 
 BATCH_CANCEL: Final = "batch_cancel"  # button value: the batch id
@@ -44,6 +45,7 @@ class DigestState:
     eta_s: float | None
     placeholder: bool = False
     not_posted: int = 0  # tracks Slack refused for good (their files stay in the batch folder)
+    sample: SampleCounts | None = None  # a big batch posts only a listening sample
 
     @property
     def summary(self) -> dict[str, Any] | None:
@@ -72,6 +74,8 @@ def digest_blocks(state: DigestState) -> list[Block]:
     notes = [f"{len(skipped)} manifest row(s) skipped: see the start reply"] if skipped else []
     if _blind(state):
         notes.append(BLIND_NOTE)
+    elif state.sample is not None:
+        blocks.append(section(_sample_text(state, state.sample)))
     if state.placeholder:
         notes.append(PLACEHOLDER_NOTE)
     if notes:
@@ -88,7 +92,39 @@ def digest_fallback(state: DigestState) -> str:
     made = f"{tally.tracks_made} of {tally.tracks_requested} tracks"
     verdict = "finished" if state.summary else "in progress"
     name = escape(state.batch.name)
-    return clip(f"Batch #{state.batch.id} ({name}): {made}, {verdict}", FALLBACK_CHARS)
+    sample = (
+        f"; {state.posted} posted as a listening sample"
+        if state.sample is not None and not _blind(state)
+        else ""
+    )
+    return clip(f"Batch #{state.batch.id} ({name}): {made}, {verdict}{sample}", FALLBACK_CHARS)
+
+
+def _sample_text(state: DigestState, sample: SampleCounts) -> str:
+    """What a listening sample is, how far it is, and how to get more."""
+    batch_id = state.batch.id
+    made = state.tally.tracks_made
+    coming = sample.picked - state.posted - state.not_posted
+    on_the_way = f" ({coming} more on the way)" if coming > 0 else ""
+    more = f"`/music batch {batch_id} sample 10` posts 10 more here"
+    library = f"`/music tracks batch={batch_id}` (terminal: `acemusic tracks --batch {batch_id}`)"
+    if state.summary is None:
+        per = "manifest row" if state.batch.details.get("job_rows") else "preset"
+        what = (
+            f"only {sample.rule.per_group} track(s) per {per}, spread over the batch, are posted "
+            f"here as they are made ({state.posted:,} so far{on_the_way})"
+            if sample.rule.per_group
+            else "no track is posted here by itself"
+        )
+        return (
+            f"🎧 *Listening sample:* this batch is larger than {sample.rule.max_tracks:,} tracks, "
+            f"so {what}. Every track is kept in the library: {library}. Once it has finished, "
+            f"{more}."
+        )
+    return (
+        f"🎧 Posted {state.posted:,} of {made:,} tracks as a listening sample{on_the_way}; the "
+        f"rest are in the library: {library}. {more[0].upper()}{more[1:]}."
+    )
 
 
 def _blind(state: DigestState) -> bool:
@@ -122,10 +158,17 @@ def _progress_blocks(state: DigestState) -> list[Block]:
         f"🎛 *{tally.tracks_made} of {tally.tracks_requested} tracks made*{eta}",
         f"{tally.unfinished - running} job(s) waiting · {running} on the GPU · "
         f"{tally.failed_jobs} failed"
-        + ("" if _blind(state) else f" · {state.posted} track(s) posted in the thread")
+        + ("" if _blind(state) else f" · {_posted(state)} posted in the thread")
         + _not_posted(state),
     ]
     return [section("\n".join(lines))]
+
+
+def _posted(state: DigestState) -> str:
+    """`3 track(s)`, or of a listening sample `3 of 2,000 track(s) (listening sample)`."""
+    if state.sample is None:
+        return f"{state.posted} track(s)"
+    return f"{state.posted:,} of {state.tally.tracks_made:,} track(s) (listening sample)"
 
 
 def _not_posted(state: DigestState) -> str:
@@ -145,7 +188,7 @@ def _summary_blocks(state: DigestState, summary: dict[str, Any]) -> list[Block]:
         ("GPU time", _gpu_time(summary)),
         ("Cost", cost(summary.get("cost_usd"), summary.get("cost_per_track_usd"))),
         ("Took", human_duration(float(summary.get("elapsed_s") or 0))),
-        ("Posted here", f"{state.posted} track(s)" + _not_posted(state)),
+        ("Posted here", _posted(state) + _not_posted(state)),
     ]
     if _blind(state):
         fields.pop()  # nothing is posted

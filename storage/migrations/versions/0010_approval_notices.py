@@ -5,14 +5,14 @@ New table `approval_notices`, one row per notice given (a key such as `not-appro
 once, across restarts. Unlike `seen_keys` (pruned after a day), rows are kept.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

@@ -11,7 +11,7 @@ count), lets the stats read the period's tracks without their wide rows.
 Existing tracks are filled here from their documents, a range of job ids at a time.
 
 Revision ID: 0011
-Revises: 0008
+Revises: 0010
 """
 
 from typing import Any
@@ -22,7 +22,7 @@ from alembic import op
 from storage._provenance import provenance_at, unpack_json
 
 revision = "0011"
-down_revision = "0008"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
