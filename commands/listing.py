@@ -78,7 +78,7 @@ def _track_filters(text: str) -> tuple[Decision | None, int | None]:
         decision = Decision(wanted)
     elif wanted:
         raise UsageError(
-            f"'{words}' is not something tracks can be listed by: `/music tracks approved`, "
+            f"'{words}' is not a track filter: use `/music tracks approved`, "
             "`/music tracks rejected` or `/music tracks batch=12` (batch 12's tracks).",
             "/music tracks batch=12",
         )

@@ -175,6 +175,9 @@ async def test_tracks_lists_filter_on_approval(services: Services) -> None:
     assert [line.split()[1] for line in rejected.lines] == [str(second)]
     assert "⛔ rejected by <@U0APPROVER> on " in rejected.lines[0]
     assert len(everything.lines) == 2
+    # the filters combine, in either order
+    combined = await say(services, "tracks batch=99 approved", ADMIN)
+    assert combined.text == "No approved tracks of batch #99 yet."
     bad = await say(services, "tracks pending", ADMIN)
     assert not bad.ok
     assert "'pending' is not a track filter" in bad.text
