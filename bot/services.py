@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -27,8 +28,10 @@ from bot.settings import BUILTIN, Settings, SettingsError
 from commands.parsing import GenerationDefaults
 from commands.ports import CommandPolicy
 from presets.loader import PresetLibrary, load_presets
-from standin import StandInConfig, StandInServer
 from storage.database import Database
+
+if TYPE_CHECKING:  # the stand-in (uvicorn, starlette: ~15 MB) is loaded only when it is used
+    from standin import StandInServer
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +48,7 @@ class Services:
     engine: JobEngine
     presets: PresetLibrary
     servers: list[Server]
-    standin: StandInServer | None = None
+    standin: "StandInServer | None" = None
     metrics: Metrics = field(default_factory=Metrics)
 
     @property
@@ -140,7 +143,9 @@ def _engine_config(settings: Settings) -> EngineConfig:
     )
 
 
-async def _start_standin(settings: Settings, stack: AsyncExitStack) -> StandInServer:
+async def _start_standin(settings: Settings, stack: AsyncExitStack) -> "StandInServer":
+    from standin import StandInConfig, StandInServer  # noqa: PLC0415 -- only for `builtin`
+
     standin = StandInServer(
         StandInConfig(
             audio_dir=settings.standin_audio_dir,
@@ -159,7 +164,7 @@ async def _start_standin(settings: Settings, stack: AsyncExitStack) -> StandInSe
 async def _server(
     url: str,
     settings: Settings,
-    standin: StandInServer | None,
+    standin: "StandInServer | None",
     stack: AsyncExitStack,
     metrics: Metrics,
 ) -> Server:
