@@ -52,6 +52,11 @@ class Services:
     metrics: Metrics = field(default_factory=Metrics)
 
     @property
+    def audio(self) -> AudioWorkers:
+        """The audio workers (checks, delivery copies, Slack previews): off the event loop."""
+        return self.engine.ctx.audio
+
+    @property
     def policy(self) -> CommandPolicy:
         """The settings commands read (read from `settings` each time, as it stands)."""
         return command_policy(self.settings)
