@@ -103,6 +103,40 @@ def write_audio(
         raise
 
 
+def transcode(source: Path, dest: Path, fmt: AudioFormat, *, block_frames: int = 64 * 1024) -> None:
+    """Re-encode `source` as `fmt` at `dest` (atomically), block by block: the whole signal is
+    never held in memory at once. The same checks as `write_audio` (NaN/inf refused, clipped to
+    +/-1), applied to each block."""
+    if fmt not in _CONTAINERS:
+        raise ValueError(f"cannot encode {fmt!r}: choose one of {', '.join(_CONTAINERS)}")
+    container, subtype = _CONTAINERS[fmt]
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    descriptor, temporary = tempfile.mkstemp(
+        dir=dest.parent, prefix=f".{dest.name}.", suffix=".part"
+    )
+    try:
+        with _open(source) as reader, os.fdopen(descriptor, "w+b") as handle:
+            rate, channels = int(reader.samplerate), int(reader.channels)
+            options = _mp3_options(rate, None) if fmt == "mp3" else {}
+            with sf.SoundFile(
+                handle,
+                "w",
+                samplerate=rate,
+                channels=channels,
+                subtype=subtype,
+                format=container,
+                **options,
+            ) as writer:
+                for block in _blocks(reader, block_frames):
+                    writer.write(_encodable(block, fmt))
+            handle.flush()
+            os.fsync(handle.fileno())
+        finalize(temporary, dest)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
 def read_audio(path: Path) -> tuple[Frames, int]:
     """Decode a whole file as float32 (frames, channels) and its sample rate."""
     with _open(path) as handle:

@@ -11,6 +11,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import httpx
 
@@ -30,8 +31,10 @@ from commands.parsing import GenerationDefaults
 from commands.ports import CommandPolicy
 from domain.catalogue import CATALOGUE_FOLDER, DEFAULT_DELIVERY_LUFS, DeliverySpec
 from presets.loader import PresetLibrary, load_presets
-from standin import StandInConfig, StandInServer
 from storage.database import Database
+
+if TYPE_CHECKING:  # the stand-in (uvicorn, starlette: ~15 MB) is loaded only when it is used
+    from standin import StandInServer
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +51,13 @@ class Services:
     engine: JobEngine
     presets: PresetLibrary
     servers: list[Server]
-    standin: StandInServer | None = None
+    standin: "StandInServer | None" = None
     metrics: Metrics = field(default_factory=Metrics)
-    audio: AudioWorkers = field(default_factory=AudioWorkers.in_process)  # the engine's pool
+
+    @property
+    def audio(self) -> AudioWorkers:
+        """The audio workers (checks, delivery copies, Slack previews): off the event loop."""
+        return self.engine.ctx.audio
 
     @property
     def policy(self) -> CommandPolicy:
@@ -156,7 +163,7 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
             )
         )
         stack.push_async_callback(engine.release)
-        yield Services(settings, db, engine, presets, servers, standin, metrics, audio)
+        yield Services(settings, db, engine, presets, servers, standin, metrics)
 
 
 def _now() -> datetime:
@@ -176,7 +183,9 @@ def _engine_config(settings: Settings) -> EngineConfig:
     )
 
 
-async def _start_standin(settings: Settings, stack: AsyncExitStack) -> StandInServer:
+async def _start_standin(settings: Settings, stack: AsyncExitStack) -> "StandInServer":
+    from standin import StandInConfig, StandInServer  # noqa: PLC0415 -- only for `builtin`
+
     standin = StandInServer(
         StandInConfig(
             audio_dir=settings.standin_audio_dir,
@@ -195,7 +204,7 @@ async def _start_standin(settings: Settings, stack: AsyncExitStack) -> StandInSe
 async def _server(
     url: str,
     settings: Settings,
-    standin: StandInServer | None,
+    standin: "StandInServer | None",
     stack: AsyncExitStack,
     metrics: Metrics,
 ) -> Server:

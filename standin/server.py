@@ -44,6 +44,7 @@ class FinishedTask:
     started_at: float
     finished_at: float
     files: tuple[str, ...]
+    created_at: float = 0.0  # when it was submitted (0 where unknown)
 
 
 class StandInServer:
@@ -127,7 +128,9 @@ class StandInServer:
             items = json.loads(cached) if cached else []
             files = tuple(str(item["file"]) for item in items if item.get("file"))
             finished.append(
-                FinishedTask(record.job_id, record.started_at, record.finished_at, files)
+                FinishedTask(
+                    record.job_id, record.started_at, record.finished_at, files, record.created_at
+                )
             )
         return finished
 

@@ -16,6 +16,7 @@ from audiofile.codec import (
     encode_audio,
     probe_audio,
     read_audio,
+    transcode,
     write_audio,
 )
 from domain.constants import AudioFormat
@@ -56,6 +57,38 @@ def test_write_read_and_probe_agree(
     assert samples.dtype == np.dtype(np.float32)
     assert (samples.shape, rate) == (clip.shape, SAMPLE_RATE)
     assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary file left behind
+
+
+def test_transcode_block_by_block_matches_encoding_the_whole_signal(
+    music: NDArray[np.float32], tmp_path: Path
+) -> None:
+    clip = music[: SAMPLE_RATE * 3]
+    source, whole, blocks = tmp_path / "take.wav", tmp_path / "whole.mp3", tmp_path / "blocks.mp3"
+    write_audio(clip, SAMPLE_RATE, source, "wav")
+    write_audio(read_audio(source)[0], SAMPLE_RATE, whole, "mp3")
+
+    transcode(source, blocks, "mp3", block_frames=10_000)  # many blocks, the last one short
+
+    assert probe_audio(blocks) == probe_audio(whole)
+    decoded, _ = read_audio(blocks)
+    np.testing.assert_allclose(decoded, read_audio(whole)[0], atol=1e-3)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["blocks.mp3", "take.wav", "whole.mp3"]
+
+
+def test_transcode_clips_each_block_and_refuses_broken_samples(tmp_path: Path) -> None:
+    loud, broken = tmp_path / "loud.wav", tmp_path / "broken.wav"
+    sf.write(loud, np.full((1000, 2), 1.5), SAMPLE_RATE, subtype="FLOAT")
+    samples = np.zeros((1000, 2))
+    samples[500] = np.nan
+    sf.write(broken, samples, SAMPLE_RATE, subtype="FLOAT")
+
+    transcode(loud, tmp_path / "clipped.flac", "flac", block_frames=300)
+    with pytest.raises(ValueError, match="NaN"):
+        transcode(broken, tmp_path / "never.flac", "flac", block_frames=300)
+
+    assert read_audio(tmp_path / "clipped.flac")[0].max() == pytest.approx(1.0, abs=LSB)
+    assert not (tmp_path / "never.flac").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.wav", "clipped.flac", "loud.wav"]
 
 
 def test_write_replaces_an_existing_file_and_creates_folders(tmp_path: Path) -> None:

@@ -84,3 +84,15 @@ def test_every_registered_subcommand_loads() -> None:
         command = main.get_command(context, name)
         assert command is not None
         assert command.help
+
+
+def test_the_slack_bot_does_not_load_statistics_charts_or_the_stand_in() -> None:
+    """`acemusic serve` with real servers: scipy (evaluation reports), matplotlib (their charts)
+    and the stand-in's web server cost memory the bot does not use (~70 MB for scipy alone)."""
+    probe = "import json, sys, bot.adapters.slack.serve; print(json.dumps(sorted(sys.modules)))"
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    modules = {name.split(".")[0] for name in json.loads(result.stdout)}
+    assert "slack_bolt" in modules  # the probe did load the bot
+    assert not modules & {"scipy", "matplotlib", "standin", "uvicorn", "starlette"}

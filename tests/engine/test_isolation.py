@@ -42,7 +42,10 @@ async def test_a_poll_error_on_one_server_does_not_stall_the_others(
     await rig.engine.tick()  # must neither raise nor skip server1
     assert (await rig.job(on_server["server1"].id)).status is JobStatus.DONE
     moved_on = await rig.job(waiting.id)
-    assert (moved_on.status, moved_on.server) == (JobStatus.SUBMITTED, "server1")
+    # Sent to server1 in this tick; it may be running or even done there already: servers are
+    # polled again while a tick collects (here server1's first job).
+    assert moved_on.server == "server1"
+    assert moved_on.status in {JobStatus.SUBMITTED, JobStatus.RUNNING, JobStatus.DOWNLOADING}
     untouched = await rig.job(on_server["server0"].id)
     assert untouched.status is JobStatus.SUBMITTED
     assert untouched.failures == 0

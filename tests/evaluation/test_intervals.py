@@ -3,7 +3,7 @@
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from scipy.stats import binomtest
+from scipy.stats import binomtest, norm
 
 from evaluation.errors import EvaluationError
 from evaluation.intervals import Interval, wilson_interval, z_score
@@ -48,3 +48,8 @@ def test_wilson_is_ordered_within_bounds_and_holds_the_share(k_n: tuple[int, int
     assert 0.0 <= interval.low <= interval.high <= 1.0
     if n:
         assert interval.contains(k / n)
+
+
+@pytest.mark.parametrize("confidence", [0.5, 0.8, 0.9, 0.95, 0.99, 0.999])
+def test_z_score_matches_scipy(confidence: float) -> None:
+    assert z_score(confidence) == pytest.approx(float(norm.ppf(0.5 + confidence / 2)), abs=1e-12)

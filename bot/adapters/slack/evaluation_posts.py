@@ -160,7 +160,7 @@ class ListeningPoster:
         if source is None:
             log.warning("%s of session %s has no file %s", pair.label, session.name, side)
             return None
-        path = await preview_for(source)
+        path = await preview_for(source, self.bot.services.audio)
         data = await asyncio.to_thread(Path(path).read_bytes)
         name = listening_name(pair, "A" if side == "A" else "B")
         ticket = await self.files.begin(filename=name, length=len(data))

@@ -289,7 +289,7 @@ class Publisher:
                 db, post.track_id, state=TrackPostState.FAILED, last_error="gone"
             )
             return
-        preview = await preview_for(Path(track.file_path))
+        preview = await preview_for(Path(track.file_path), self.bot.services.audio)
         data = await asyncio.to_thread(preview.read_bytes)
         ticket = await self.files.begin(filename=preview.name, length=len(data))
         await slack_repo.update_track_post(

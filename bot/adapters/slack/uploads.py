@@ -16,7 +16,8 @@ from typing import Any, Final
 import httpx
 from slack_sdk.web.async_client import AsyncWebClient
 
-from audiofile.codec import read_audio, write_audio
+from audiofile.codec import transcode
+from bot.engine.audio.workers import AudioWorkers
 
 UPLOAD_TIMEOUT_S: Final = 120.0
 # Where Slack serves the files people upload (`url_private`): commercial Slack and GovSlack. The
@@ -151,19 +152,16 @@ def message_ts(shares: list[dict[str, Any]], thread_ts: str | None) -> str | Non
     return None
 
 
-async def preview_for(path: Path) -> Path:
-    """An MP3 to play in Slack: the file itself when it is one, else an MP3 made next to it."""
+async def preview_for(path: Path, audio: AudioWorkers) -> Path:
+    """An MP3 to play in Slack: the file itself when it is one, else an MP3 made next to it
+    (encoded by the audio workers, block by block: neither the CPU nor the decoded signal is
+    the bot process's)."""
     if path.suffix.lower() == ".mp3":
         return path
     preview = path.with_name(f"{path.stem}.preview.mp3")
     if not await asyncio.to_thread(preview.exists):
-        await asyncio.to_thread(_transcode, path, preview)
+        await audio.run(transcode, path, preview, "mp3")
     return preview
-
-
-def _transcode(source: Path, dest: Path) -> None:
-    samples, rate = read_audio(source)
-    write_audio(samples, rate, dest, "mp3")
 
 
 def describe_error(exc: Exception) -> str:

@@ -36,11 +36,18 @@ log = logging.getLogger(__name__)
 DOWNLOADING_ONLY = frozenset({JobStatus.DOWNLOADING})
 
 
-async def collect(ctx: EngineContext) -> int:
-    """Fetch and check the files of every job in DOWNLOADING; returns how many jobs completed."""
-    jobs = await jobs_repo.list_jobs(
+async def downloading(ctx: EngineContext) -> list[JobRecord]:
+    """Every job in DOWNLOADING (finished on its server, files not yet all recorded)."""
+    return await jobs_repo.list_jobs(
         ctx.db, statuses=DOWNLOADING_ONLY, limit=None, oldest_first=True
     )
+
+
+async def collect(ctx: EngineContext, jobs: list[JobRecord] | None = None) -> int:
+    """Fetch and check the files of these jobs (default: every job in DOWNLOADING); returns how
+    many jobs completed."""
+    if jobs is None:
+        jobs = await downloading(ctx)
     if not jobs:
         return 0
     gate = asyncio.Semaphore(ctx.config.download_concurrency)

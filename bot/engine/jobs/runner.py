@@ -1,8 +1,10 @@
 """The job engine: a loop of ticks over the durable queue in the database.
 
 One tick = refresh server figures → poll (one call per server) → dispatch into free capacity →
-collect finished files. Between ticks the engine sleeps until the next poll is due, or until
-`wake()` is called (a new job, a cancel). Tests call `tick()` / `run_until_idle()` directly.
+collect finished files; while it collects (downloads, audio checks), the servers are polled and
+fed again whenever a poll comes due, so no server waits for our downloads to get new work.
+Between ticks the engine sleeps until the next poll is due, or until `wake()` is called (a new
+job, a cancel). Tests call `tick()` / `run_until_idle()` directly.
 
 Only one process at a time runs the engine on a database (a lease row, renewed every tick and
 taken over at once from a process that no longer exists). Other processes can still enqueue jobs
@@ -17,11 +19,12 @@ import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.engine.acestep import errors as e
 from bot.engine.acestep.download import remove_partials
 from bot.engine.jobs import messages as msg
-from bot.engine.jobs.collect import collect
+from bot.engine.jobs.collect import collect, downloading
 from bot.engine.jobs.context import EngineContext
 from bot.engine.jobs.dispatch import dispatch
 from bot.engine.jobs.events import EventBus, JobEvent, JobEventKind
@@ -49,6 +52,7 @@ class TickResult:
     finished_on_server: int = 0
     completed: int = 0
     leader: bool = True
+    more_to_collect: bool = False  # tasks ended while it was collecting: tick again at once
 
 
 class JobEngine:
@@ -142,10 +146,38 @@ class JobEngine:
         await self._refresh_stats()
         finished = await poll(self.ctx)
         dispatched = await dispatch(self.ctx)
-        completed = await collect(self.ctx)
+        # Downloads and checks take a while (the first check also starts the audio workers):
+        # the servers are polled and fed meanwhile, so none of them waits for our collecting.
+        completed, found_meanwhile = 0, 0  # tasks that ended meanwhile: collected next tick
+        if jobs := await downloading(self.ctx):
+            collecting = asyncio.create_task(collect(self.ctx, jobs))
+            try:
+                while not await self._finished_or_due(collecting):
+                    found_meanwhile += await poll(self.ctx)
+                    dispatched += await dispatch(self.ctx)
+            finally:
+                if not collecting.done():  # this tick failed or was cancelled
+                    collecting.cancel()
+            completed = collecting.result()
         # Collecting frees room and can re-queue work (top-ups, failover): fill it straight away.
         dispatched += await dispatch(self.ctx)
-        return TickResult(dispatched, finished, completed)
+        return TickResult(
+            dispatched, finished + found_meanwhile, completed, more_to_collect=found_meanwhile > 0
+        )
+
+    async def _finished_or_due(self, collecting: asyncio.Task[int]) -> bool:
+        """Wait until collecting ends (True) or a poll, retry or new job is due (False)."""
+        wait = max(await self._next_wait(TickResult()), self.ctx.config.poll.minimum)
+        woken = asyncio.ensure_future(self._wake.wait())
+        waiters: set[asyncio.Future[Any]] = {collecting, woken}
+        try:
+            await asyncio.wait(waiters, timeout=wait, return_when="FIRST_COMPLETED")
+        finally:
+            woken.cancel()
+        if collecting.done():
+            return True
+        self._wake.clear()
+        return False
 
     async def run_until_idle(self, job_ids: Collection[int] | None = None) -> None:
         """Tick until the given jobs (default: every unfinished job) have finished."""
@@ -231,6 +263,8 @@ class JobEngine:
         """Seconds until something is due: the next poll, a retry back-off, or an idle check."""
         if not result.leader:
             return FOLLOWER_CHECK_S
+        if result.more_to_collect:
+            return 0.0
         now = self.ctx.clock()
         in_flight = await jobs_repo.count_on_server(self.ctx.db)
         moments = [
