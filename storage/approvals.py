@@ -174,3 +174,14 @@ async def _copy_current(session: AsyncSession, track_id: int) -> None:
             approval_at=None if newest is None else newest.created_at,
         )
     )
+
+
+async def approved_stamp(db: Database) -> tuple[int, datetime | None]:
+    """How many tracks stand approved and when the newest of them was approved: a cheap mark
+    that changes whenever the approved set may have (what the delivery keeper watches)."""
+    query = select(func.count(), func.max(Track.approval_at)).where(
+        Track.approval == Decision.APPROVED
+    )
+    async with db.session() as session:
+        count, newest = (await session.execute(query)).one()
+        return int(count), newest

@@ -30,6 +30,7 @@ async def work(until_idle: bool) -> int:
     """Run the job engine alone: resumes every unfinished job (then keeps serving)."""
     from bot.adapters.console.progress import JobWatcher  # noqa: PLC0415
     from bot.engine.batches.service import run_batch_keeper, settle_batches  # noqa: PLC0415
+    from bot.engine.catalogue.keeper import run_delivery_keeper  # noqa: PLC0415
     from bot.engine.evaluations.seal import run_evaluation_keeper, seal_sessions  # noqa: PLC0415
     from bot.services import open_services  # noqa: PLC0415
     from domain.records import UNFINISHED_STATUSES, JobStatus  # noqa: PLC0415
@@ -59,6 +60,7 @@ async def work(until_idle: bool) -> int:
             services.engine.run_forever,
             lambda stop: run_batch_keeper(services, stop),
             lambda stop: run_evaluation_keeper(services, stop),
+            lambda stop: run_delivery_keeper(services, stop),
         )
         return 0
 

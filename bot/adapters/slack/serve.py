@@ -34,6 +34,7 @@ from bot.adapters.slack.publisher import Publisher
 from bot.adapters.slack.render import escape
 from bot.adapters.slack.uploads import SlackFiles
 from bot.engine.batches.service import Finished, run_batch_keeper
+from bot.engine.catalogue.keeper import run_delivery_keeper
 from bot.engine.evaluations.seal import run_evaluation_keeper
 from bot.engine.jobs.events import JobEvent, Listener
 from bot.engine.schedules.runner import ScheduleRunner
@@ -162,12 +163,14 @@ def _start_loops(
     scheduler: ScheduleRunner,
     stop: asyncio.Event,
 ) -> list[asyncio.Task[None]]:
-    """The engine, publisher, batch-keeper, pair-sealing and schedule loops, until `stop`."""
+    """The engine, publisher, batch-keeper, pair-sealing, delivery and schedule loops, until
+    `stop`."""
     return [
         asyncio.create_task(services.engine.run_forever(stop)),
         asyncio.create_task(publisher.run(stop)),
         asyncio.create_task(run_batch_keeper(services, stop, on_finished=_batch_waker(bot))),
         asyncio.create_task(run_evaluation_keeper(services, stop)),
+        asyncio.create_task(run_delivery_keeper(services, stop)),
         asyncio.create_task(scheduler.run_forever(stop)),
     ]
 
