@@ -1,4 +1,5 @@
-"""The database opens migrated, in WAL mode, and several handles on one file can write at once."""
+"""The database opens migrated, in WAL mode, and several handles on one file can write at once;
+the migrated schema is the models' on SQLite and PostgreSQL."""
 
 import asyncio
 import sqlite3
@@ -10,6 +11,7 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from domain.records import JobStatus
 from storage import jobs
@@ -93,15 +95,17 @@ async def test_two_handles_on_one_file_write_concurrently(tmp_path: Path) -> Non
     assert {job.stage for job in listed} == {"touched"}
 
 
-async def test_migrated_schema_matches_the_models(tmp_path: Path) -> None:
-    """Alembic's own comparison finds nothing between the migrations and `storage.schema`."""
-    path = tmp_path / "compare.db"
-    db = await Database.open(sqlite_url(path))
+async def test_migrated_schema_matches_the_models(database_url: str) -> None:
+    """Alembic's own comparison finds nothing between the migrations and `storage.schema`, on
+    SQLite and on PostgreSQL (whose database was migrated from empty: tests/postgres.py)."""
+    db = await Database.open(database_url)
     await db.close()
-    engine = create_engine(f"sqlite:///{path}")
+    engine = create_async_engine(database_url)
     try:
-        with engine.connect() as connection:
-            diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        async with engine.connect() as connection:
+            diff = await connection.run_sync(
+                lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
+            )
     finally:
-        engine.dispose()
+        await engine.dispose()
     assert diff == []
