@@ -109,3 +109,23 @@ async def test_migrated_schema_matches_the_models(database_url: str) -> None:
     finally:
         await engine.dispose()
     assert diff == []
+
+
+async def test_a_compare_and_set_from_many_handles_at_once_moves_a_job_once(
+    database_url: str,
+) -> None:
+    """Read, check, write: on SQLite one transaction at a time (BEGIN IMMEDIATE), on PostgreSQL
+    the same by a transaction-level lock, so only one of the racing handles sees the job queued."""
+    handles = [await Database.open(database_url) for _ in range(8)]
+    try:
+        job = await jobs.create_job(handles[0], request={"variants": 1}, origin="test")
+        moved = await asyncio.gather(
+            *(
+                jobs.update_job(db, job.id, expect={JobStatus.QUEUED}, status=JobStatus.SUBMITTED)
+                for db in handles
+            )
+        )
+    finally:
+        for db in handles:
+            await db.close()
+    assert sum(record is not None for record in moved) == 1
