@@ -65,7 +65,12 @@ def find_bindir() -> Path:
         )
     if PREFERRED_MAJOR in found:
         return found[PREFERRED_MAJOR]
-    return found[max(found, key=lambda name: int(re.sub(r"\D", "", name) or 0))]
+    return found[max(found, key=_version)]
+
+
+def _version(name: str) -> tuple[int, ...]:
+    """`9.6` -> (9, 6); a folder name that is not a version sorts first."""
+    return tuple(int(part) for part in re.findall(r"\d+", name))
 
 
 class PostgresServer:
