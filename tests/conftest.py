@@ -46,7 +46,8 @@ def backend() -> str:
 async def database_url(
     backend: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> AsyncIterator[str]:
-    """The URL of a fresh, migrated database of the test's backend (dropped afterwards)."""
+    """A fresh database of the test's backend: a new SQLite file (migrated when opened), or a
+    PostgreSQL database copied from the migrated template (dropped afterwards)."""
     if backend == "sqlite":
         yield sqlite_url(tmp_path / "test.db")
         return
