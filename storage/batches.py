@@ -9,7 +9,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Unpack
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from domain.records import (
     UNFINISHED_STATUSES,
@@ -193,7 +193,7 @@ async def tally(db: Database, batch_id: int) -> BatchTally:
         .group_by(Job.error)
     )
     tracks = (
-        select(func.count(), func.sum(Track.qc_verdict != "pass"))
+        select(func.count(), func.sum(case((Track.qc_verdict != "pass", 1), else_=0)))
         .select_from(Track)
         .join(Job, Job.id == Track.job_id)
         .where(Job.batch_id == batch_id, Track.rejected.is_(False))

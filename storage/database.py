@@ -7,7 +7,14 @@ run.
 
 SQLite (the default) runs in WAL mode with `BEGIN IMMEDIATE` transactions and a busy timeout, so the
 bot, `acemusic run` and `acemusic work` can share one file safely: a writer waits for the lock
-instead of failing half-way. Any other SQLAlchemy async URL works too (no SQLite tuning applied).
+instead of failing half-way.
+
+PostgreSQL (`postgresql+asyncpg://user:password@host:5432/name`) keeps the same guarantee: every
+transaction first takes one transaction-level advisory lock of the database, so transactions run
+one at a time as on SQLite, and the repositories' read-check-write steps (a job moved only from
+the state it was seen in, a lease taken only when free) stay atomic under PostgreSQL's default
+READ COMMITTED isolation. The lock goes with the commit or rollback, and with the connection if a
+process dies. Other SQLAlchemy async URLs get no tuning.
 """
 
 import logging
@@ -28,6 +35,8 @@ from sqlalchemy.ext.asyncio import (
 MIGRATIONS_DIR: Final = Path(__file__).parent / "migrations"
 VERSIONS_DIR: Final = MIGRATIONS_DIR / "versions"
 SQLITE_BUSY_TIMEOUT_S: Final = 30.0
+# The advisory lock every PostgreSQL transaction takes (any 64-bit number no other program uses)
+POSTGRES_TRANSACTION_LOCK: Final = 0x414345_4D55_5349
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +81,10 @@ class Database:
 
 def _create_engine(url: str) -> AsyncEngine:
     parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        engine = create_async_engine(url, pool_pre_ping=True)
+        event.listen(engine.sync_engine, "begin", _one_transaction_at_a_time)
+        return engine
     if parsed.get_backend_name() != "sqlite":
         return create_async_engine(url, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
@@ -96,6 +109,11 @@ def _begin_immediate(connection: Connection) -> None:
     # Take the write lock up front: a deferred transaction that later writes can fail at once with
     # SQLITE_BUSY when another process wrote in between; an immediate one waits for the lock.
     connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _one_transaction_at_a_time(connection: Connection) -> None:
+    # PostgreSQL's BEGIN IMMEDIATE (see the module docstring): held until the transaction ends
+    connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({POSTGRES_TRANSACTION_LOCK})")
 
 
 def head_revision() -> str:

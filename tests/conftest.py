@@ -1,7 +1,12 @@
-"""Fixtures shared by every test folder: a real SQLite database, and the whole composition root."""
+"""Fixtures shared by every test folder: a real database, and the whole composition root.
+
+The database is SQLite unless a folder's conftest (or a module) overrides `backend` with
+`tests.postgres.BACKENDS`: its tests then run on SQLite and again on a real PostgreSQL server
+(marked `postgres`, so `-m postgres` selects those runs and `-m "not postgres"` leaves them out).
+"""
 
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -10,6 +15,7 @@ from hypothesis import settings as hypothesis_settings
 from bot.services import Services, open_services
 from bot.settings import Settings
 from storage.database import Database
+from tests.postgres import PostgresServer, running_server
 
 # CI explores the property tests along a fixed path, so a red CI can always be reproduced;
 # developers' runs keep drawing new examples (and keep what they find in .hypothesis/).
@@ -23,10 +29,37 @@ def sqlite_url(path: Path) -> str:
     return f"sqlite+aiosqlite:///{path}"
 
 
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One real PostgreSQL server for the whole session (started only when a test asks)."""
+    with running_server() as server:
+        yield server
+
+
 @pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    """A migrated database on a real file, closed after the test."""
-    database = await Database.open(sqlite_url(tmp_path / "test.db"))
+def backend() -> str:
+    """Which database the test's `database_url` is on; folders that run on both override it."""
+    return "sqlite"
+
+
+@pytest.fixture
+async def database_url(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> AsyncIterator[str]:
+    """A fresh database of the test's backend: a new SQLite file (migrated when opened), or a
+    PostgreSQL database copied from the migrated template (dropped afterwards)."""
+    if backend == "sqlite":
+        yield sqlite_url(tmp_path / "test.db")
+        return
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    async with server.database() as url:
+        yield url
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    """A migrated database (a real SQLite file, or a PostgreSQL database), closed after the test."""
+    database = await Database.open(database_url)
     yield database
     await database.close()
 
@@ -49,7 +82,7 @@ def make_settings(tmp_path: Path, **overrides: object) -> Settings:
 
 
 @pytest.fixture
-async def services(tmp_path: Path) -> AsyncIterator[Services]:
+async def services(tmp_path: Path, database_url: str) -> AsyncIterator[Services]:
     """The real composition root over the in-process stand-in and a temporary database."""
-    async with open_services(make_settings(tmp_path)) as built:
+    async with open_services(make_settings(tmp_path, database_url=database_url)) as built:
         yield built

@@ -3,11 +3,14 @@ repeat it, a run missed within the grace window is made once, older ones are ski
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bot.engine.schedules.runner import RunOutcome, ScheduleRunner
 from domain.records import ScheduleRecord
 from domain.schedules import next_fire
 from storage import schedules as schedules_repo
 from storage.database import Database
+from tests.postgres import BACKENDS
 
 NINE = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 GRACE = timedelta(minutes=60)
@@ -44,6 +47,12 @@ async def daily_at_nine(db: Database) -> ScheduleRecord:
         next_run_at=NINE,
         max_tracks_per_run=200,
     )
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The scheduler's tests run on SQLite and on a real PostgreSQL server."""
+    return str(request.param)
 
 
 def runner(db: Database, clock: Clock, fire: Recorder) -> ScheduleRunner:

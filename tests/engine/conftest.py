@@ -25,6 +25,7 @@ from standin import StandInConfig, StandInServer
 from storage import jobs as jobs_repo
 from storage import tracks as tracks_repo
 from storage.database import Database
+from tests.postgres import BACKENDS
 
 FAST_POLLS = PollBounds(0.01, 0.05)
 
@@ -182,3 +183,9 @@ async def make_rig(tmp_path: Path, db: Database) -> AsyncIterator[MakeRig]:
             await http.aclose()
         for server in rig.standins:
             await server.stop()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """Engine tests run on SQLite and on a real PostgreSQL server."""
+    return str(request.param)

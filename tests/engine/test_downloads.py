@@ -14,6 +14,13 @@ from domain.records import JobStatus
 from tests.engine.conftest import MakeRig, Rig
 
 
+@pytest.fixture
+def backend() -> str:
+    """SQLite only: these tests are about HTTP faults between the engine and its servers, and the
+    slowest of the engine's; the PostgreSQL runs of the other engine tests cover its storage."""
+    return "sqlite"
+
+
 class AudioRefused(httpx.AsyncBaseTransport):
     """Answers every /v1/audio with `status`; everything else passes through."""
 

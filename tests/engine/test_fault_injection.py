@@ -13,6 +13,14 @@ from storage import jobs as jobs_repo
 from tests.engine.conftest import MakeRig, Rig
 from tests.engine.faults import Faults, FaultyTransport
 
+
+@pytest.fixture
+def backend() -> str:
+    """SQLite only: these tests are about HTTP faults between the engine and its servers, and the
+    slowest of the engine's; the PostgreSQL runs of the other engine tests cover its storage."""
+    return "sqlite"
+
+
 JOBS = 24
 CAPACITY = 2
 TICK_S = 3.0

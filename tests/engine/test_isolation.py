@@ -9,6 +9,13 @@ from tests.engine.conftest import MakeRig, Rig
 from tests.engine.faults import Faults, FaultyTransport
 
 
+@pytest.fixture
+def backend() -> str:
+    """SQLite only: these tests are about HTTP faults between the engine and its servers, and the
+    slowest of the engine's; the PostgreSQL runs of the other engine tests cover its storage."""
+    return "sqlite"
+
+
 def _inject(rig: Rig, index: int, faults: dict[str, Faults], seed: int = 1) -> FaultyTransport:
     faulty = FaultyTransport(rig.transports[index].inner, faults, seed=seed)
     rig.transports[index].inner = faulty

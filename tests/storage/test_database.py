@@ -1,4 +1,5 @@
-"""The database opens migrated, in WAL mode, and several handles on one file can write at once."""
+"""The database opens migrated, in WAL mode, and several handles on one file can write at once;
+the migrated schema is the models' on SQLite and PostgreSQL."""
 
 import asyncio
 import sqlite3
@@ -10,6 +11,7 @@ from alembic.config import Config
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from domain.records import JobStatus
 from storage import jobs
@@ -93,15 +95,37 @@ async def test_two_handles_on_one_file_write_concurrently(tmp_path: Path) -> Non
     assert {job.stage for job in listed} == {"touched"}
 
 
-async def test_migrated_schema_matches_the_models(tmp_path: Path) -> None:
-    """Alembic's own comparison finds nothing between the migrations and `storage.schema`."""
-    path = tmp_path / "compare.db"
-    db = await Database.open(sqlite_url(path))
+async def test_migrated_schema_matches_the_models(database_url: str) -> None:
+    """Alembic's own comparison finds nothing between the migrations and `storage.schema`, on
+    SQLite and on PostgreSQL (whose database was migrated from empty: tests/postgres.py)."""
+    db = await Database.open(database_url)
     await db.close()
-    engine = create_engine(f"sqlite:///{path}")
+    engine = create_async_engine(database_url)
     try:
-        with engine.connect() as connection:
-            diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        async with engine.connect() as connection:
+            diff = await connection.run_sync(
+                lambda sync: compare_metadata(MigrationContext.configure(sync), Base.metadata)
+            )
     finally:
-        engine.dispose()
+        await engine.dispose()
     assert diff == []
+
+
+async def test_a_compare_and_set_from_many_handles_at_once_moves_a_job_once(
+    database_url: str,
+) -> None:
+    """Read, check, write: on SQLite one transaction at a time (BEGIN IMMEDIATE), on PostgreSQL
+    the same by a transaction-level lock, so only one of the racing handles sees the job queued."""
+    handles = [await Database.open(database_url) for _ in range(8)]
+    try:
+        job = await jobs.create_job(handles[0], request={"variants": 1}, origin="test")
+        moved = await asyncio.gather(
+            *(
+                jobs.update_job(db, job.id, expect={JobStatus.QUEUED}, status=JobStatus.SUBMITTED)
+                for db in handles
+            )
+        )
+    finally:
+        for db in handles:
+            await db.close()
+    assert sum(record is not None for record in moved) == 1

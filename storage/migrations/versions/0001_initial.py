@@ -127,6 +127,10 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("tracks", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_tracks_job_id"), ["job_id"], unique=False)
+    if _alters_constraints():
+        # `use_alter` keeps it out of CREATE TABLE jobs (tracks did not exist yet) and create_table
+        # never adds it afterwards; SQLite, which cannot add one later, wrote it inline
+        op.create_foreign_key("fk_jobs_parent_track", "jobs", "tracks", ["parent_track_id"], ["id"])
 
     op.create_table(
         "ratings",
@@ -152,6 +156,8 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_ratings_track_id"))
 
     op.drop_table("ratings")
+    if _alters_constraints():
+        op.drop_constraint("fk_jobs_parent_track", "jobs", type_="foreignkey")
     with op.batch_alter_table("tracks", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_tracks_job_id"))
 
@@ -163,3 +169,8 @@ def downgrade() -> None:
 
     op.drop_table("jobs")
     op.drop_table("batches")
+
+
+def _alters_constraints() -> bool:
+    """True for databases that add a foreign key to an existing table (all but SQLite)."""
+    return op.get_bind().dialect.name != "sqlite"

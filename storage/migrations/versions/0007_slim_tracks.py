@@ -72,16 +72,20 @@ def upgrade() -> None:
     with op.batch_alter_table("tracks", schema=None) as batch_op:
         batch_op.add_column(sa.Column("source_id", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("result_index", sa.Integer(), nullable=True))
+    bind = op.get_bind()
+    typed = _typed_columns(bind)
+    if typed:  # the packed bytes need a bytea column before they are written
+        _pack_job_columns_type()
 
-    _move_rows(op.get_bind())
+    _move_rows(bind)
 
     with op.batch_alter_table("jobs", schema=None) as batch_op:
         batch_op.create_foreign_key(
             "fk_jobs_result", "task_results", ["result_id"], ["id"], use_alter=True
         )
         batch_op.drop_column("result")
-        for name in PACKED_JOB_COLUMNS:
-            batch_op.alter_column(name, existing_type=sa.JSON(), type_=sa.LargeBinary())
+    if not typed:
+        _pack_job_columns_type()
     with op.batch_alter_table("tracks", schema=None) as batch_op:
         batch_op.alter_column("source_id", existing_type=sa.Integer(), nullable=False)
         batch_op.alter_column("result_index", existing_type=sa.Integer(), nullable=False)
@@ -90,6 +94,25 @@ def upgrade() -> None:
         )
         for name in OLD_TRACK_TYPES:
             batch_op.drop_column(name)
+
+
+def _typed_columns(bind: sa.Connection) -> bool:
+    """True where a column only holds values of its declared type (PostgreSQL): there JSON is
+    not bytes, so columns change type before their values are recoded, and the change says how
+    to convert (SQLite stores any value in any column and converts nothing)."""
+    return bind.dialect.name != "sqlite"
+
+
+def _pack_job_columns_type() -> None:
+    """The jobs' request and payload_sent become bytes (the JSON text, UTF-8, until recoded)."""
+    with op.batch_alter_table("jobs", schema=None) as batch_op:
+        for name in PACKED_JOB_COLUMNS:
+            batch_op.alter_column(
+                name,
+                existing_type=sa.JSON(),
+                type_=sa.LargeBinary(),
+                postgresql_using=f"convert_to({name}::text, 'UTF8')",
+            )
 
 
 def _move_rows(bind: sa.Connection) -> None:
@@ -194,6 +217,21 @@ def _insert_documents(
     return {(job_id, task_id): row_id for row_id, job_id, task_id in found}
 
 
+def _json_text(packed: bytes) -> str:
+    return json.dumps(unpack_json(packed))
+
+
+def _unpack_job_columns_type() -> None:
+    with op.batch_alter_table("jobs", schema=None) as batch_op:
+        for name in PACKED_JOB_COLUMNS:
+            batch_op.alter_column(
+                name,
+                existing_type=sa.LargeBinary(),
+                type_=sa.JSON(),
+                postgresql_using=f"convert_from({name}, 'UTF8')::json",
+            )
+
+
 def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str | bytes) else value
 
@@ -204,15 +242,20 @@ def _chunks(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
 
 
 def downgrade() -> None:
+    bind = op.get_bind()
+    typed = _typed_columns(bind)
     with op.batch_alter_table("jobs", schema=None) as batch_op:
         batch_op.add_column(sa.Column("result", sa.JSON(), nullable=True))
-        for name in PACKED_JOB_COLUMNS:
-            batch_op.alter_column(name, existing_type=sa.LargeBinary(), type_=sa.JSON())
+    if not typed:
+        _unpack_job_columns_type()
     with op.batch_alter_table("tracks", schema=None) as batch_op:
         for name, kind in OLD_TRACK_TYPES.items():
             batch_op.add_column(sa.Column(name, kind(), nullable=True))
-    bind = op.get_bind()
-    _recode_jobs(bind, lambda value: None if value is None else json.dumps(unpack_json(value)))
+    if typed:  # JSON text as bytes while the column is still bytea, then the type changes
+        _recode_jobs(bind, lambda value: None if value is None else _json_text(value).encode())
+        _unpack_job_columns_type()
+    else:
+        _recode_jobs(bind, lambda value: None if value is None else _json_text(value))
     documents = {
         row_id: unpack_json(blob)
         for row_id, blob in bind.execute(sa.text("SELECT id, document FROM task_results"))
