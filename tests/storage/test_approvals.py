@@ -1,11 +1,9 @@
 """Approval decisions: history kept, the track's copy always the newest decision not undone."""
 
-from pathlib import Path
 
 from domain.approvals import ApprovalSource, Decision
 from storage import approvals, jobs, ratings, tracks
 from storage.database import Database
-from tests.conftest import sqlite_url
 from tests.storage.test_tracks_and_leases import track_fields
 
 
@@ -123,12 +121,12 @@ async def test_people_deciding_is_remembered_even_when_undone(db: Database) -> N
     assert await approvals.decided_by_people(db, track.id)
 
 
-async def test_a_notice_is_claimed_once(db: Database, tmp_path: Path) -> None:
+async def test_a_notice_is_claimed_once(db: Database) -> None:
     assert await approvals.claim_notice(db, "not-approver:U9")
     assert not await approvals.claim_notice(db, "not-approver:U9")
     assert await approvals.claim_notice(db, "force:U1:3")
-    # a restart (another handle on the same file) still knows
-    again = await Database.open(sqlite_url(tmp_path / "test.db"))
+    # a restart (another handle on the same database) still knows
+    again = await Database.open(db.url)
     try:
         assert not await approvals.claim_notice(again, "not-approver:U9")
     finally:
