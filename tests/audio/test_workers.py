@@ -1,5 +1,9 @@
 """The audio process pool: results and errors as in-process, sizing, shutdown."""
 
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -8,7 +12,7 @@ from numpy.typing import NDArray
 
 from audiofile.codec import AudioDecodeError, write_audio
 from bot.engine.audio.qc import check_audio, normalise_loudness
-from bot.engine.audio.workers import AudioWorkers, default_workers
+from bot.engine.audio.workers import PARENT_CHECK_S, AudioWorkers, default_workers
 from standin.audio.synth import SAMPLE_RATE
 
 
@@ -70,3 +74,42 @@ def test_the_pool_is_sized_to_the_cores_unless_told() -> None:
     assert AudioWorkers(3).workers == 3
     with pytest.raises(ValueError, match="cannot be negative"):
         AudioWorkers(-1)
+
+
+KILLED_PARENT = """
+import asyncio, os, signal, sys
+from bot.engine.audio.workers import AudioWorkers
+
+async def main() -> None:
+    pool = AudioWorkers(1)
+    worker = await pool.run(os.getpid)
+    print(worker, flush=True)
+    os.kill(os.getpid(), signal.SIGKILL)  # no close: the pool is left behind
+
+asyncio.run(main())
+"""
+
+
+def test_workers_end_when_the_process_that_started_them_is_killed() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", KILLED_PARENT],
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == -signal.SIGKILL
+    worker = int(done.stdout.split()[0])
+    deadline = time.monotonic() + 10 * PARENT_CHECK_S + 5
+    while time.monotonic() < deadline and _alive(worker):
+        time.sleep(0.1)
+    assert not _alive(worker), f"audio worker {worker} outlived its killed parent"
+
+
+def _alive(pid: int) -> bool:
+    """Whether `pid` is a live process (a zombie waiting for its reaper counts as gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

@@ -9,7 +9,9 @@ processes sized to the cores, they are checked side by side while the event loop
 runs in a thread of this process, as tests and one-core hosts may want). Processes are started by
 "spawn" -- never fork a process that runs an event loop and threads -- and only when the first
 task arrives, so a process that checks no audio starts none. Create one per engine process (the
-composition root does) and `close` it when the services close.
+composition root does) and `close` it when the services close. A worker ends by itself when the
+process that started it is gone (killed with SIGKILL, it cannot close its pool): each worker
+watches its parent's pid (`_exit_with_parent`), so no orphaned worker outlives the bot.
 """
 
 import asyncio
@@ -17,11 +19,15 @@ import functools
 import logging
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from typing import ParamSpec, TypeVar
+from typing import Final, ParamSpec, TypeVar
 
 log = logging.getLogger(__name__)
+
+PARENT_CHECK_S: Final = 1.0  # how often a worker looks whether the process that started it lives
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -33,6 +39,18 @@ def default_workers() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """Worker initializer: end this worker as soon as its parent is gone (the pid it reports as
+    its parent is no longer `parent_pid`: orphans are adopted by init or a subreaper)."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(PARENT_CHECK_S)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="audio-worker-parent-watch", daemon=True).start()
 
 
 class AudioWorkers:
@@ -75,7 +93,10 @@ class AudioWorkers:
     def _executor(self) -> ProcessPoolExecutor:
         if self._pool is None:
             self._pool = ProcessPoolExecutor(
-                self.workers, mp_context=multiprocessing.get_context("spawn")
+                self.workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_exit_with_parent,
+                initargs=(os.getpid(),),
             )
             log.info("audio checks run in a pool of %d processes", self.workers)
         return self._pool
