@@ -8,7 +8,7 @@ disagree.
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -69,18 +69,7 @@ async def undo(
     """Undo the newest live decision `user_id` made on the track by `source` (e.g. the ✅ they
     just removed); the track falls back to its newest decision still standing, or to none.
     None when there was no such decision."""
-    query = (
-        select(TrackApproval)
-        .where(
-            TrackApproval.track_id == track_id,
-            TrackApproval.user_id == user_id,
-            TrackApproval.source == source,
-            TrackApproval.decision == decision,
-            TrackApproval.undone_at.is_(None),
-        )
-        .order_by(TrackApproval.id.desc())
-        .limit(1)
-    )
+    query = _newest_live(track_id, user_id=user_id, source=source, decision=decision)
     async with db.session() as session:
         row = (await session.scalars(query)).first()
         if row is None:
@@ -117,18 +106,7 @@ async def live_decision(
     db: Database, track_id: int, *, user_id: str, source: ApprovalSource, decision: Decision
 ) -> ApprovalRecord | None:
     """This person's newest decision of this kind on the track that is not undone, if any."""
-    query = (
-        select(TrackApproval)
-        .where(
-            TrackApproval.track_id == track_id,
-            TrackApproval.user_id == user_id,
-            TrackApproval.source == source,
-            TrackApproval.decision == decision,
-            TrackApproval.undone_at.is_(None),
-        )
-        .order_by(TrackApproval.id.desc())
-        .limit(1)
-    )
+    query = _newest_live(track_id, user_id=user_id, source=source, decision=decision)
     async with db.session() as session:
         row = (await session.scalars(query)).first()
         return None if row is None else to_record(row, ApprovalRecord)
@@ -154,6 +132,24 @@ async def claim_notice(db: Database, key: str, *, at: datetime | None = None) ->
             return True
     except IntegrityError:  # another process claimed it between our read and our write
         return False
+
+
+def _newest_live(
+    track_id: int, *, user_id: str, source: ApprovalSource, decision: Decision
+) -> Select[TrackApproval]:
+    """This person's newest decision of this kind on the track that is not undone."""
+    return (
+        select(TrackApproval)
+        .where(
+            TrackApproval.track_id == track_id,
+            TrackApproval.user_id == user_id,
+            TrackApproval.source == source,
+            TrackApproval.decision == decision,
+            TrackApproval.undone_at.is_(None),
+        )
+        .order_by(TrackApproval.id.desc())
+        .limit(1)
+    )
 
 
 async def _copy_current(session: AsyncSession, track_id: int) -> None:

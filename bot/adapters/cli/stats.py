@@ -6,8 +6,6 @@ stats.json beside the chart. Only the database
 layer and matplotlib are loaded; the figures are the ones `/music stats` shows in Slack.
 """
 
-import os
-import tempfile
 from pathlib import Path
 
 import click
@@ -78,15 +76,8 @@ async def stats(period: str, as_json: bool, out_dir: Path | None) -> int:
 
 def _write(folder: Path, name: str, data: bytes) -> Path:
     """`folder/name`, written atomically (readers see the old file or the whole new one)."""
-    folder.mkdir(parents=True, exist_ok=True)
+    from audiofile.atomic import write_atomically  # noqa: PLC0415
+
     dest = folder / name
-    handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, dest)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(dest, data)
     return dest
