@@ -1,0 +1,117 @@
+"""The built-in stand-in's PyPI flavour against the real (PyPI) server code: the same requests,
+the same replies, except where docs/acestep-notes.md says why not."""
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from standin import StandInConfig, StandInServer
+
+from .conftest import API_KEY, MakeReal
+from .realserver import RealServer
+
+AUTH = {"Authorization": f"Bearer {API_KEY}"}
+JOB = {
+    "prompt": "p",
+    "lyrics": "la la",
+    "audio_duration": 10,
+    "batch_size": 1,
+    "audio_format": "wav",
+    "vocal_language": "en",
+}
+WAIT_S = 30.0
+
+
+@pytest.fixture
+async def standin(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+    config = StandInConfig(audio_dir=tmp_path / "standin", flavour="pypi", api_key=API_KEY, seed=3)
+    server = StandInServer(config)
+    await server.start()
+    transport = httpx.ASGITransport(app=server.app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://standin") as http:
+        yield http
+    await server.stop()
+
+
+def reply(response: httpx.Response) -> tuple[int, Any]:
+    body = response.json()
+    if isinstance(body, dict):
+        body.pop("timestamp", None)
+    return response.status_code, body
+
+
+async def exchanges(http: httpx.AsyncClient, missing: Path) -> list[tuple[int, Any]]:
+    """Requests whose replies must be identical on both servers."""
+    sent = [
+        http.get("/v1/stats"),
+        http.get("/v1/models"),
+        http.post("/release_task", json=JOB),
+        http.post("/release_task", json=JOB, headers={"Authorization": "Bearer wrong"}),
+        http.post("/release_task", content=b"hello", headers=AUTH),
+        http.post("/release_task", json=[1], headers=AUTH),
+        http.post("/format_input", json={"prompt": "a"}),
+        http.post("/query_result", json={"task_id_list": ["nope"]}, headers=AUTH),
+        http.get("/v1/audio", params={"path": str(missing)}, headers=AUTH),
+        http.get("/v1/audio", headers=AUTH),
+        http.post("/create_random_sample", json={}, headers=AUTH),
+    ]
+    return [reply(await request) for request in sent]
+
+
+async def finished_item(http: httpx.AsyncClient, body: dict[str, Any]) -> dict[str, Any]:
+    """The one `/query_result` item of a finished job (file and time left out)."""
+    task = (await http.post("/release_task", json=body, headers=AUTH)).json()["data"]["task_id"]
+    async with asyncio.timeout(WAIT_S):
+        while True:
+            reply = await http.post("/query_result", json={"task_id_list": [task]}, headers=AUTH)
+            entry = reply.json()["data"][0]
+            if entry["status"] != 0:
+                break
+            await asyncio.sleep(0.02)
+    (item,) = json.loads(entry["result"])
+    return {key: value for key, value in item.items() if key not in {"file", "create_time"}}
+
+
+async def test_errors_and_fixed_replies_match(
+    make_real: MakeReal, standin: httpx.AsyncClient, tmp_path: Path
+) -> None:
+    real = await make_real(api_key=API_KEY)
+    missing = tmp_path / "nowhere" / "gone.wav"
+
+    assert await exchanges(standin, missing) == await exchanges(real.http, missing)
+
+
+async def test_a_finished_job_has_the_same_fields(
+    real: RealServer, standin: httpx.AsyncClient
+) -> None:
+    on_real = await finished_item(real.http, JOB)
+    on_standin = await finished_item(standin, JOB)
+
+    assert set(on_standin) == set(on_real)
+    assert set(on_standin["metas"]) == set(on_real["metas"])
+    same = ("wave", "status", "env", "prompt", "lyrics")
+    assert {k: on_standin[k] for k in same} == {k: on_real[k] for k in same}
+    assert on_standin["metas"]["duration"] == on_real["metas"]["duration"] == 10.0
+
+
+async def test_a_failed_job_has_the_same_fields(real: RealServer, tmp_path: Path) -> None:
+    config = StandInConfig(
+        audio_dir=tmp_path / "failing", flavour="pypi", api_key=API_KEY, failure_rate=1.0, seed=3
+    )
+    server = StandInServer(config)
+    await server.start()
+    transport = httpx.ASGITransport(app=server.app)
+    real.calls.fail_next.append("placeholder failure")
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://standin") as http:
+            on_standin = await finished_item(http, JOB)
+    finally:
+        await server.stop()
+    on_real = await finished_item(real.http, JOB)
+
+    assert on_standin == on_real == {"wave": "", "status": 2, "env": "development"}
