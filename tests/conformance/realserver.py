@@ -261,7 +261,8 @@ async def real_server(
     monkeypatch.setattr(local_cache.LocalCache, "_instance", None)
     app = api.create_app()
     async with app.router.lifespan_context(app):
-        transport = httpx.ASGITransport(app=app)
+        # An exception in a route is a 500 reply, as uvicorn sends it, not an exception here.
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
         async with httpx.AsyncClient(transport=transport, base_url="http://acestep.test") as http:
             try:
                 yield RealServer(app=app, http=http, calls=calls, root=root)

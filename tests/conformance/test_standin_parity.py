@@ -115,3 +115,84 @@ async def test_a_failed_job_has_the_same_fields(real: RealServer, tmp_path: Path
     on_real = await finished_item(real.http, JOB)
 
     assert on_standin == on_real == {"wave": "", "status": 2, "env": "development"}
+
+
+async def start_standin(
+    tmp_path: Path, **overrides: Any
+) -> tuple[StandInServer, httpx.AsyncClient]:
+    config = StandInConfig(
+        audio_dir=tmp_path / "busy", flavour="pypi", api_key=API_KEY, seed=3, **overrides
+    )
+    server = StandInServer(config)
+    await server.start()
+    transport = httpx.ASGITransport(app=server.app)
+    return server, httpx.AsyncClient(transport=transport, base_url="http://standin")
+
+
+async def busy_replies(http: httpx.AsyncClient) -> dict[str, Any]:
+    """One job running, one waiting, one refused (queue of one): what each side reports."""
+    running = (await http.post("/release_task", json=JOB, headers=AUTH)).json()["data"]["task_id"]
+    async with asyncio.timeout(WAIT_S):
+        while True:
+            stats = (await http.get("/v1/stats", headers=AUTH)).json()["data"]
+            if stats["jobs"]["running"]:
+                break
+            await asyncio.sleep(0.01)
+    waiting = reply(await http.post("/release_task", json=JOB, headers=AUTH))
+    refused = reply(await http.post("/release_task", json=JOB, headers=AUTH))
+    query = {"task_id_list": [running, waiting[1]["data"]["task_id"]]}
+    entries = (await http.post("/query_result", json=query, headers=AUTH)).json()["data"]
+    for entry in entries:
+        entry.pop("task_id")
+        entry["result"] = json.loads(entry["result"])
+        for item in entry["result"]:
+            item.pop("create_time")
+    waiting[1]["data"].pop("task_id")
+    stats = reply(await http.get("/v1/stats", headers=AUTH))
+    return {"waiting": waiting, "refused": refused, "entries": entries, "stats": stats}
+
+
+async def test_a_busy_server_reports_the_same(make_real: MakeReal, tmp_path: Path) -> None:
+    # Running and waiting jobs look alike, a refused submission leaves a phantom queued record.
+    real = await make_real(api_key=API_KEY, queue_maxsize=1)
+    real.calls.hold()
+    on_real = await busy_replies(real.http)
+    real.calls.release()
+    server, http = await start_standin(tmp_path, queue_maxsize=1, job_seconds=30.0)
+    try:
+        on_standin = await busy_replies(http)
+    finally:
+        await http.aclose()
+        await server.stop()
+
+    assert on_standin == on_real
+    assert on_real["stats"][1]["data"]["jobs"] == {
+        "total": 3,
+        "queued": 2,
+        "running": 1,
+        "succeeded": 0,
+        "failed": 0,
+    }
+
+
+async def test_the_pypi_build_has_no_cutoff_for_running_jobs(
+    make_real: MakeReal, tmp_path: Path
+) -> None:
+    # Only finished jobs reach the PyPI build's result cache, so its 1 h cut-off never applies.
+    real = await make_real(api_key=API_KEY)
+    real.calls.hold()
+    task = (await real.http.post("/release_task", json=JOB, headers=AUTH)).json()["data"]
+    record = real.app.state.job_store.get(task["task_id"])
+    record.created_at -= 2 * 3600  # submitted two hours ago
+    server, http = await start_standin(tmp_path, job_seconds=30.0, job_cutoff_s=0.0)
+    try:
+        standin_task = (await http.post("/release_task", json=JOB, headers=AUTH)).json()["data"]
+        query = {"task_id_list": [standin_task["task_id"]]}
+        (on_standin,) = (await http.post("/query_result", json=query, headers=AUTH)).json()["data"]
+    finally:
+        await http.aclose()
+        await server.stop()
+    query = {"task_id_list": [task["task_id"]]}
+    (on_real,) = (await real.http.post("/query_result", json=query, headers=AUTH)).json()["data"]
+
+    assert on_real["status"] == on_standin["status"] == 0
