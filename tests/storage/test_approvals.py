@@ -1,6 +1,5 @@
 """Approval decisions: history kept, the track's copy always the newest decision not undone."""
 
-
 from domain.approvals import ApprovalSource, Decision
 from storage import approvals, jobs, ratings, tracks
 from storage.database import Database
