@@ -1,5 +1,6 @@
 """Fixtures: the real ACE-Step server code (see realserver.py) and our client on it."""
 
+import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -16,18 +17,17 @@ MakeReal = Callable[..., Awaitable[RealServer]]
 
 @pytest.fixture
 async def make_real(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> AsyncIterator[MakeReal]:
-    """`await make_real(api_key=..., queue_maxsize=...)` -> a started real server (one per test)."""
-    stack: list[Any] = []
+    """`await make_real(api_key=..., queue_maxsize=...)`: a started real server, stopped after."""
+    async with contextlib.AsyncExitStack() as stack:
 
-    async def make(**options: Any) -> RealServer:
-        context = real_server(monkeypatch, tmp_path / f"acestep-{len(stack)}", **options)
-        server = await context.__aenter__()
-        stack.append(context)
-        return server
+        async def make(**options: Any) -> RealServer:
+            root = tmp_path / f"acestep-{len(started)}"
+            server = await stack.enter_async_context(real_server(monkeypatch, root, **options))
+            started.append(server)
+            return server
 
-    yield make
-    for context in reversed(stack):
-        await context.__aexit__(None, None, None)
+        started: list[RealServer] = []
+        yield make
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ Nothing here is a model: every file it writes is PLACEHOLDER AUDIO (a quiet tone
 """
 
 import contextlib
+import os
 import sys
 import threading
 import types
@@ -93,7 +94,8 @@ def _install_placeholder_modules() -> None:
 
 def import_api_server() -> types.ModuleType:
     """`acestep.api_server` on placeholder model modules; skips when the group is not installed."""
-    pytest.importorskip("acestep.constants", reason="the `conformance` dependency group is absent")
+    if not os.environ.get("CI"):  # in CI a missing package is a failure, not a skip
+        pytest.importorskip("acestep.constants", reason="the `conformance` group is not installed")
     _install_placeholder_modules()
     with warnings.catch_warnings():
         # Upstream's request model uses pydantic v1's `class Config` (deprecated in v2).

@@ -20,6 +20,7 @@ from bot.engine.acestep import (
     TaskState,
     build_release_payload,
 )
+from bot.engine.acestep.wire import check_release_payload
 from domain.request import GenerationRequest
 
 from .conftest import API_KEY, MakeReal
@@ -206,3 +207,18 @@ async def test_a_full_queue_is_queue_full(make_real: MakeReal) -> None:
     real.calls.release()
     assert [s.phase for s in [await finish(client, running.task_id)]] == [TaskPhase.SUCCEEDED]
     assert (await finish(client, waiting.task_id)).phase is TaskPhase.SUCCEEDED
+
+
+async def test_the_server_drops_integer_fields_sent_as_floats(real: RealServer) -> None:
+    # Why `check_release_payload` refuses floats for integer fields (ACESTEP_API.md §4).
+    body = {"prompt": "p", "audio_duration": 10, "bpm": 120.0, "batch_size": 1.0}
+    auth = {"Authorization": f"Bearer {API_KEY}"}
+    task = (await real.http.post("/release_task", json=body, headers=auth)).json()["data"]
+    client = AceStepClient(real.http, name="real-acestep", api_key=API_KEY)
+    await finish(client, task["task_id"])
+
+    (params, config) = real.calls.generations[0]
+    assert params.bpm is None
+    assert config.batch_size == 2  # the server's default, not the 1 asked for
+    with pytest.raises(ValueError, match="bpm"):
+        check_release_payload(build_release_payload(make_request(), model=None) | {"bpm": 120.0})

@@ -25,6 +25,7 @@ JOB = {
     "vocal_language": "en",
 }
 WAIT_S = 30.0
+JSON_TYPE = {"Content-Type": "application/json"}
 
 
 @pytest.fixture
@@ -39,6 +40,8 @@ async def standin(tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
 
 
 def reply(response: httpx.Response) -> tuple[int, Any]:
+    if not response.headers.get("content-type", "").startswith("application/json"):
+        return response.status_code, response.text
     body = response.json()
     if isinstance(body, dict):
         body.pop("timestamp", None)
@@ -59,12 +62,16 @@ async def exchanges(http: httpx.AsyncClient, missing: Path) -> list[tuple[int, A
         http.get("/v1/audio", params={"path": str(missing)}, headers=AUTH),
         http.get("/v1/audio", headers=AUTH),
         http.post("/create_random_sample", json={}, headers=AUTH),
+        http.post("/release_task", content=b"{broken", headers=AUTH | JSON_TYPE),
+        http.post("/release_task", content=b"{broken", headers=AUTH),
+        http.post("/query_result", content=b'{"task_id_list": ["nope"]}', headers=AUTH),
     ]
     return [reply(await request) for request in sent]
 
 
 async def finished_item(http: httpx.AsyncClient, body: dict[str, Any]) -> dict[str, Any]:
-    """The one `/query_result` item of a finished job (file and time left out)."""
+    """The one `/query_result` item of a finished job (file and time left out), and how its file
+    is served (headers, a range request, a HEAD request)."""
     task = (await http.post("/release_task", json=body, headers=AUTH)).json()["data"]["task_id"]
     async with asyncio.timeout(WAIT_S):
         while True:
@@ -74,7 +81,19 @@ async def finished_item(http: httpx.AsyncClient, body: dict[str, Any]) -> dict[s
                 break
             await asyncio.sleep(0.02)
     (item,) = json.loads(entry["result"])
-    return {key: value for key, value in item.items() if key not in {"file", "create_time"}}
+    served: dict[str, Any] = {}
+    if item["file"]:
+        whole = await http.get(item["file"], headers=AUTH)
+        part = await http.get(item["file"], headers=AUTH | {"Range": "bytes=0-9"})
+        head = await http.head(item["file"], headers=AUTH)
+        served = {
+            "whole": (whole.status_code, whole.headers["content-type"]),
+            "ranges": whole.headers.get("accept-ranges"),
+            "part": (part.status_code, len(part.content), part.headers["content-range"][:10]),
+            "head": head.status_code,
+        }
+    kept = {key: value for key, value in item.items() if key not in {"file", "create_time"}}
+    return kept | {"served": served}
 
 
 async def test_errors_and_fixed_replies_match(
@@ -94,9 +113,15 @@ async def test_a_finished_job_has_the_same_fields(
 
     assert set(on_standin) == set(on_real)
     assert set(on_standin["metas"]) == set(on_real["metas"])
-    same = ("wave", "status", "env", "prompt", "lyrics")
+    same = ("wave", "status", "env", "prompt", "lyrics", "served")
     assert {k: on_standin[k] for k in same} == {k: on_real[k] for k in same}
     assert on_standin["metas"]["duration"] == on_real["metas"]["duration"] == 10.0
+    assert on_real["served"] == {
+        "whole": (200, "audio/wav"),
+        "ranges": "bytes",
+        "part": (206, 10, "bytes 0-9/"),
+        "head": 405,
+    }
 
 
 async def test_a_failed_job_has_the_same_fields(real: RealServer, tmp_path: Path) -> None:
@@ -114,7 +139,7 @@ async def test_a_failed_job_has_the_same_fields(real: RealServer, tmp_path: Path
         await server.stop()
     on_real = await finished_item(real.http, JOB)
 
-    assert on_standin == on_real == {"wave": "", "status": 2, "env": "development"}
+    assert on_standin == on_real == {"wave": "", "status": 2, "env": "development", "served": {}}
 
 
 async def start_standin(
