@@ -65,6 +65,11 @@ async def exchanges(http: httpx.AsyncClient, missing: Path) -> list[tuple[int, A
         http.post("/release_task", content=b"{broken", headers=AUTH | JSON_TYPE),
         http.post("/release_task", content=b"{broken", headers=AUTH),
         http.post("/query_result", content=b'{"task_id_list": ["nope"]}', headers=AUTH),
+        http.post("/query_result", json={"task_id_list": '["nope"]'}, headers=AUTH),
+        http.post("/query_result", data={"task_id_list": '["nope"]'}, headers=AUTH),
+        http.post("/release_task", json=JOB | {"ai_token": "wrong"}, headers=AUTH),
+        http.get("/v1/stats", headers={"Authorization": API_KEY}),
+        http.get("/v1/stats", headers={"Authorization": "bearer " + API_KEY}),
     ]
     return [reply(await request) for request in sent]
 
@@ -103,6 +108,32 @@ async def test_errors_and_fixed_replies_match(
     missing = tmp_path / "nowhere" / "gone.wav"
 
     assert await exchanges(standin, missing) == await exchanges(real.http, missing)
+
+
+async def test_an_empty_key_turns_auth_on(make_real: MakeReal, tmp_path: Path) -> None:
+    real = await make_real(api_key="")
+    server, http = await start_standin(tmp_path, api_key="")
+    try:
+        on_standin = [reply(await http.get("/v1/stats")), await locked(http)]
+    finally:
+        await http.aclose()
+        await server.stop()
+    on_real = [reply(await real.http.get("/v1/stats")), await locked(real.http)]
+
+    assert on_standin == on_real
+    assert on_real[0] == (401, {"detail": "Missing Authorization header"})
+    # Only "Bearer " with nothing after it gets in; a bare empty header or ai_token does not.
+    assert on_real[1] == [200, 401, 401]
+
+
+async def locked(http: httpx.AsyncClient) -> list[int]:
+    """Status codes for the ways a client might send an empty key."""
+    tries = [
+        http.get("/v1/stats", headers={"Authorization": "Bearer "}),
+        http.get("/v1/stats", headers={"Authorization": ""}),
+        http.post("/release_task", json=JOB | {"ai_token": ""}),
+    ]
+    return [(await request).status_code for request in tries]
 
 
 async def test_a_finished_job_has_the_same_fields(
@@ -145,9 +176,8 @@ async def test_a_failed_job_has_the_same_fields(real: RealServer, tmp_path: Path
 async def start_standin(
     tmp_path: Path, **overrides: Any
 ) -> tuple[StandInServer, httpx.AsyncClient]:
-    config = StandInConfig(
-        audio_dir=tmp_path / "busy", flavour="pypi", api_key=API_KEY, seed=3, **overrides
-    )
+    settings: dict[str, Any] = {"flavour": "pypi", "api_key": API_KEY, "seed": 3} | overrides
+    config = StandInConfig(audio_dir=tmp_path / "busy", **settings)
     server = StandInServer(config)
     await server.start()
     transport = httpx.ASGITransport(app=server.app)
