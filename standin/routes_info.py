@@ -74,14 +74,20 @@ async def audio(request: Request) -> Response:
 
 
 def locate_audio(path: str, allowed_dir: Path, flavour: Flavour) -> str:
-    """The real path of a servable file; 403 outside `allowed_dir`, 404 missing."""
+    """The real path of a servable file; 403 outside `allowed_dir`, 404 missing.
+
+    The PyPI build checks no folder, so a missing path anywhere is its 404 (checked first, as the
+    real server code does: docs/acestep-notes.md); an existing file outside the folder is still
+    refused, which the real PyPI build would serve.
+    """
     resolved = os.path.realpath(path)
+    if flavour == "pypi" and not os.path.exists(resolved):
+        raise HTTPException(status_code=404, detail=f"Audio file not found: {path}")
     allowed = os.path.realpath(allowed_dir)
     if resolved != allowed and not resolved.startswith(allowed + os.sep):
         raise HTTPException(status_code=403, detail="Access denied: path outside allowed directory")
     if not os.path.exists(resolved):
-        detail = "Audio file not found" if flavour == "head" else f"Audio file not found: {path}"
-        raise HTTPException(status_code=404, detail=detail)
+        raise HTTPException(status_code=404, detail="Audio file not found")
     if not os.path.isfile(resolved):
         raise ServerFault("not a file")  # upstream's FileResponse fails on a directory
     return resolved

@@ -2,6 +2,7 @@
 
 import io
 import urllib.parse
+from pathlib import Path
 
 import pytest
 import soundfile as sf
@@ -116,3 +117,20 @@ async def test_restart_forgets_running_jobs(make_standin: MakeStandIn) -> None:
     standin.server.restart()
 
     assert await standin.entry(task_id) == {"task_id": task_id, "result": "[]", "status": 0}
+
+
+async def test_a_missing_file_anywhere_is_404_with_its_path(pypi: StandIn, tmp_path: Path) -> None:
+    # The real PyPI server checks existence only (docs/acestep-notes.md); existing files outside
+    # the audio folder are still refused by the stand-in (tests/standin/test_audio.py).
+    gone = tmp_path / "elsewhere" / "gone.wav"
+    query = urllib.parse.quote(str(gone), safe="")
+    response = await pypi.client.get(f"/v1/audio?path={query}")
+    secret = tmp_path / "secret.wav"
+    secret.write_bytes(b"RIFF")
+    outside = await pypi.client.get(f"/v1/audio?path={urllib.parse.quote(str(secret), safe='')}")
+
+    assert (response.status_code, response.json()) == (
+        404,
+        {"detail": f"Audio file not found: {gone}"},
+    )
+    assert outside.status_code == 403
