@@ -107,7 +107,7 @@ def headline(stats: RatingStats, period: Period) -> str:
     real = stats.real
     if real.made == 0:
         return (
-            f"No ACE-Step tracks in the {period.label}: all {stats.placeholder.made} were "
+            f"No ACE-Step tracks {_in(period)}: all {stats.placeholder.made} were "
             "placeholder tracks of the built-in stand-in."
         )
     text = f"ACE-Step tracks, {period.label}: {real.made} made, {real.rated} rated"
@@ -241,3 +241,8 @@ def stats_json(stats: RatingStats, period: Period) -> dict[str, Any]:
             for r in stats.raters
         ],
     }
+
+
+def _in(period: Period) -> str:
+    """ "in the last 7 days", "so far" (all time)."""
+    return f"in the {period.label}" if period.days else "so far"

@@ -101,6 +101,7 @@ def test_lines_mark_placeholder_rows_and_keep_them_out_of_the_headline() -> None
         "No ACE-Step tracks in the last 7 days: all 2 were placeholder tracks of the built-in "
         "stand-in."
     )
+    assert headline(only_fake, Period(None)).startswith("No ACE-Step tracks so far: all 2 were")
     assert headline(figures(), Period(7)) == "No tracks made in the last 7 days."
     assert headline(figures(), Period(None)) == "No tracks made yet."
 
