@@ -25,6 +25,7 @@ only shows that the benchmark runs and prints its figures) and exit status 1 mea
 
 import argparse
 import asyncio
+import functools
 import sys
 import tempfile
 import time
@@ -39,9 +40,11 @@ from scipy import signal
 
 from audiofile.codec import stream_audio, write_audio
 from bot.engine.audio.blind import render_pair
+from bot.engine.audio.delivery import render_delivery
 from bot.engine.audio.loudness import integrated_loudness, measure_loudness
 from bot.engine.audio.qc import check_audio
 from bot.engine.audio.workers import AudioWorkers, default_workers
+from domain.catalogue import DELIVERY_FORMATS, DeliveryFormat, DeliverySpec, TrackTags
 from standin.audio.synth import SAMPLE_RATE, Arrangement, render_placeholder
 
 TARGET_LOUDNESS_S_PER_3_MIN = 0.4
@@ -77,6 +80,9 @@ def main() -> int:
             ),
             1,
         )
+        delivery: dict[DeliveryFormat, float] = {}
+        for fmt in DELIVERY_FORMATS:
+            delivery[fmt] = _cpu(functools.partial(_deliver, root / "take.mp3", root, fmt), 1)[0]
     per_3_min = 180 / args.seconds
     target = TARGET_LOUDNESS_S_PER_3_MIN / per_3_min
     agreement = abs((lufs or 0.0) - reference)
@@ -106,6 +112,10 @@ def main() -> int:
         f"{t['start']:.2f} s, once per engine process"
     )
     print(f"blinded listening pair (2 tracks)   {pair_s:6.3f} s")
+    print(
+        f"delivery file (tagged, -14 LUFS, true peak measured): mp3 320k {delivery['mp3']:.3f} s,"
+        f" flac {delivery['flac']:.3f} s"
+    )
     met = loudness_s <= target and agreement <= TARGET_AGREEMENT_LU
     return _verdict(met, smoke=args.smoke)
 
@@ -187,6 +197,15 @@ async def _worst_lag(tick_s: float = 0.01) -> float:
             worst = max(worst, time.perf_counter() - start - tick_s)
     except asyncio.CancelledError:
         return worst
+
+
+def _deliver(source: Path, root: Path, fmt: DeliveryFormat) -> None:
+    """One delivery file of `source`, as an export or the delivery keeper makes it."""
+    tags = TrackTags(
+        title="Bench Track 0001", artist="ACE Music", album="Bench", genre="jazz", bpm=100,
+        key="A minor", year=2026, comment="acemusic track 1", track_id=1,
+    )  # fmt: skip
+    render_delivery(source, root / f"delivery.{fmt}", DeliverySpec(fmt=fmt), tags)
 
 
 def _scipy_true_peak(track: NDArray[np.float32]) -> float:
