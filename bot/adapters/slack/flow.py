@@ -195,11 +195,9 @@ async def share_files(bot: SlackBot, reply: Reply, caller: Caller) -> None:
     for name in reply.host_files:
         path = Path(name)
         try:
-            data = await asyncio.to_thread(path.read_bytes)
-            ticket = await files.begin(filename=path.name, length=len(data))
-            await files.send(ticket, data)
-            await files.share(
-                file_id=ticket.file_id,
+            await files.upload(
+                filename=path.name,
+                data=await asyncio.to_thread(path.read_bytes),
                 title=path.name,
                 channel_id=caller.channel_id or "",
                 thread_ts=caller.thread_ts,
@@ -250,11 +248,9 @@ async def post_with_files(bot: SlackBot, reply: Reply, caller: Caller) -> None:
         try:
             if bot.publisher is None:
                 raise UploadFailed("no uploader is running")
-            files = bot.publisher.files
-            ticket = await files.begin(filename=file.name, length=len(file.data))
-            await files.send(ticket, file.data)
-            await files.share(
-                file_id=ticket.file_id,
+            await bot.publisher.files.upload(
+                filename=file.name,
+                data=file.data,
                 title=file.title,
                 channel_id=channel,
                 thread_ts=caller.thread_ts,

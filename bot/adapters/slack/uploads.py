@@ -76,6 +76,28 @@ class SlackFiles:
             initial_comment=comment,
         )
 
+    async def upload(
+        self,
+        *,
+        filename: str,
+        data: bytes,
+        title: str,
+        channel_id: str,
+        thread_ts: str | None,
+        comment: str,
+    ) -> str:
+        """All three steps, for a file whose id need not be stored between them; its file id."""
+        ticket = await self.begin(filename=filename, length=len(data))
+        await self.send(ticket, data)
+        await self.share(
+            file_id=ticket.file_id,
+            title=title,
+            channel_id=channel_id,
+            thread_ts=thread_ts,
+            comment=comment,
+        )
+        return ticket.file_id
+
     async def shares(self, *, file_id: str, channel_id: str) -> list[dict[str, Any]]:
         """The messages a file is shared as in one channel (empty until sharing has happened)."""
         response = await self._client.files_info(file=file_id)
