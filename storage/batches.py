@@ -5,11 +5,11 @@ being created never leaves half of it behind; once stored, its jobs are ordinary
 batch priority) and resume like any other job.
 """
 
-from collections.abc import Collection, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
 from dataclasses import dataclass
 from typing import Any, Unpack
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, tuple_
 
 from domain.records import (
     UNFINISHED_STATUSES,
@@ -207,19 +207,45 @@ async def tally(db: Database, batch_id: int) -> BatchTally:
 
 
 async def batch_tracks(db: Database, batch_id: int) -> list[tuple[TrackRecord, JobRecord]]:
-    """Every kept track of a batch with its job, oldest first."""
-    query = (
-        select(Track, Job)
-        .join(Job, Job.id == Track.job_id)
-        .where(Job.batch_id == batch_id, Track.rejected.is_(False))
-        .order_by(Track.job_id, Track.variant)
-    )
-    async with db.session() as session:
-        rows = (await session.execute(query)).all()
-        return [
-            (to_record(track, TrackRecord), to_record(job, JobRecord, status=JobStatus(job.status)))
-            for track, job in rows
-        ]
+    """Every kept track of a batch with its job, oldest first (all at once: small batches only)."""
+    return [pair async for page in batch_track_pages(db, batch_id) for pair in page]
+
+
+async def batch_track_pages(
+    db: Database, batch_id: int, *, page_size: int = 500
+) -> AsyncIterator[list[tuple[TrackRecord, JobRecord]]]:
+    """Every kept track of a batch with its job, oldest first, a page at a time.
+
+    Each page is read in its own short transaction (keyset pagination on job id and variant), so a
+    20,000-track batch never holds every record in memory, nor a read open for the whole walk.
+    """
+    after: tuple[int, int] | None = None
+    while True:
+        query = (
+            select(Track, Job)
+            .join(Job, Job.id == Track.job_id)
+            .where(Job.batch_id == batch_id, Track.rejected.is_(False))
+            .order_by(Track.job_id, Track.variant)
+            .limit(page_size)
+        )
+        if after is not None:
+            query = query.where(tuple_(Track.job_id, Track.variant) > after)
+        async with db.session() as session:
+            rows = (await session.execute(query)).all()
+            page = [
+                (
+                    to_record(track, TrackRecord),
+                    to_record(job, JobRecord, status=JobStatus(job.status)),
+                )
+                for track, job in rows
+            ]
+        if not page:
+            return
+        yield page
+        if len(page) < page_size:
+            return
+        last, _ = page[-1]
+        after = (last.job_id, last.variant)
 
 
 async def top_tracks_in_batch(
@@ -261,6 +287,7 @@ __all__ = [
     "RUNNING",
     "BatchTally",
     "NewJob",
+    "batch_track_pages",
     "batch_tracks",
     "create_batch",
     "finish_batch",

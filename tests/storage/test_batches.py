@@ -102,3 +102,26 @@ async def test_a_batchs_top_tracks_count_each_persons_latest_reaction_once(db: D
     await ratings.add_rating(db, track_id=liked.id, user_id="U2", emoji="fire", score=2)
     top = await batches.top_tracks_in_batch(db, batch.id)
     assert top == [(liked.id, 2.0, 1), (stacked.id, 1.0, 1)]
+
+
+async def test_a_batchs_tracks_are_read_a_page_at_a_time_in_order(db: Database) -> None:
+    batch, job_ids = await batches.create_batch(
+        db, name="big", origin="cli", jobs=_jobs(3, variants=2), priority=10
+    )
+    for job_id in reversed(job_ids):  # stored out of order: the pages still come in order
+        for variant in (2, 1):
+            dropped = (job_id, variant) == (job_ids[1], 1)  # a rejected variant is left out
+            fields = track_fields(rejected=True) if dropped else track_fields()
+            await tracks.add_track(db, job_id=job_id, variant=variant, **fields)
+    pages = [page async for page in batches.batch_track_pages(db, batch.id, page_size=2)]
+    assert [len(page) for page in pages] == [2, 2, 1]  # six tracks, one rejected
+    order = [(track.job_id, track.variant) for page in pages for track, _ in page]
+    assert order == [
+        (job_ids[0], 1),
+        (job_ids[0], 2),
+        (job_ids[1], 2),
+        (job_ids[2], 1),
+        (job_ids[2], 2),
+    ]
+    assert all(job.id == track.job_id for page in pages for track, job in page)
+    assert [pair for page in pages for pair in page] == await batches.batch_tracks(db, batch.id)

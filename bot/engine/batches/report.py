@@ -8,12 +8,14 @@ formulas. report.json keeps every value as it is.
 """
 
 import csv
-import io
 import json
+import os
+import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from audiofile.atomic import write_atomically
+from audiofile.atomic import finalize
 from domain.records import BatchRecord, JobRecord, TrackRecord
 from domain.spreadsheet import neutralise_cell
 
@@ -88,18 +90,68 @@ def _row(
 
 
 def write_report(
-    folder: Path, summary: dict[str, Any], rows: list[dict[str, Any]]
+    folder: Path, summary: dict[str, Any], rows: Iterable[dict[str, Any]]
 ) -> tuple[Path, Path]:
     """`report.json` (summary and rows) and `report.csv` (rows) in `folder`, written atomically."""
-    json_path, csv_path = folder / "report.json", folder / "report.csv"
-    document = json.dumps({"batch": summary, "tracks": rows}, indent=2, default=str)
-    write_atomically(json_path, document.encode())
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
-    writer.writeheader()
-    writer.writerows({key: neutralise_cell(value) for key, value in row.items()} for row in rows)
-    write_atomically(csv_path, buffer.getvalue().encode())
-    return json_path, csv_path
+    report = ReportWriter(folder, summary)
+    try:
+        report.add(rows)
+    except BaseException:
+        report.abort()
+        raise
+    return report.finish()
+
+
+class ReportWriter:
+    """report.json and report.csv written a few rows at a time, so a 20,000-track batch's report
+    never needs every row in memory. Both files appear only on `finish`, whole (temporary files
+    renamed over them); `abort` removes the temporary files.
+
+    report.json is `{"batch": {summary}, "tracks": [...]}` with one track per line.
+    """
+
+    def __init__(self, folder: Path, summary: dict[str, Any]) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.json_path, self.csv_path = folder / "report.json", folder / "report.csv"
+        self._json_temp = _temporary(self.json_path)
+        self._csv_temp = _temporary(self.csv_path)
+        self._json = self._json_temp.open("w", encoding="utf-8")
+        self._csv = self._csv_temp.open("w", encoding="utf-8", newline="")
+        self._rows = 0
+        self._writer = csv.DictWriter(self._csv, fieldnames=COLUMNS)
+        self._writer.writeheader()
+        self._json.write('{"batch": ' + json.dumps(summary, indent=2, default=str))
+        self._json.write(',\n"tracks": [')
+
+    def add(self, rows: Iterable[dict[str, Any]]) -> None:
+        """Append rows to both files."""
+        for row in rows:
+            self._json.write(",\n" if self._rows else "\n")
+            self._json.write(json.dumps(row, default=str))
+            self._writer.writerow({key: neutralise_cell(value) for key, value in row.items()})
+            self._rows += 1
+
+    def finish(self) -> tuple[Path, Path]:
+        """Close both files and put them in place; returns (report.json, report.csv)."""
+        self._json.write("\n]}\n")
+        self._json.close()
+        self._csv.close()
+        finalize(self._json_temp, self.json_path)
+        finalize(self._csv_temp, self.csv_path)
+        return self.json_path, self.csv_path
+
+    def abort(self) -> None:
+        """Close and remove the temporary files; any earlier report stays as it was."""
+        for handle in (self._json, self._csv):
+            handle.close()
+        for temporary in (self._json_temp, self._csv_temp):
+            temporary.unlink(missing_ok=True)
+
+
+def _temporary(dest: Path) -> Path:
+    handle, name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
+    os.close(handle)
+    return Path(name)
 
 
 def _relative(path: Path, base: Path) -> str:

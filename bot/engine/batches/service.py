@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from bot.engine.batches.estimate import estimate_batch
-from bot.engine.batches.report import report_rows, write_report
+from bot.engine.batches.report import ReportWriter, report_rows
 from bot.engine.jobs.events import JobEvent
 from bot.engine.jobs.naming import batch_folder
 from bot.engine.jobs.runner import JobEngine
@@ -109,8 +109,6 @@ async def settle_batches(services: BatchServices, *, now: datetime) -> list[Batc
 async def _write_report(
     services: BatchServices, batch: BatchRecord, summary: dict[str, Any], folder: Path
 ) -> tuple[Path, Path]:
-    tracks = await batches_repo.batch_tracks(services.db, batch.id)
-    rows = report_rows(batch, tracks, services.settings.output_dir)
     header = {
         "id": batch.id,
         "name": batch.name,
@@ -122,7 +120,15 @@ async def _write_report(
         **{k: v for k, v in batch.details.items() if k not in ("job_tags", "job_rows")},
         **summary,
     }
-    return await asyncio.to_thread(write_report, folder, header, rows)
+    report = await asyncio.to_thread(ReportWriter, folder, header)
+    try:
+        async for page in batches_repo.batch_track_pages(services.db, batch.id):
+            rows = report_rows(batch, page, services.settings.output_dir)
+            await asyncio.to_thread(report.add, rows)
+        return await asyncio.to_thread(report.finish)
+    except BaseException:
+        await asyncio.to_thread(report.abort)
+        raise
 
 
 async def run_batch_keeper(
