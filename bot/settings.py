@@ -114,6 +114,11 @@ class Settings(BaseSettings):
     acestep_failover_seconds: float = Field(default=120.0, gt=0)
     acestep_server_error_limit: int = Field(default=10, ge=1, le=100)
 
+    # --- The in-process ACE-Step server (`acemusic engine --acestep`, the `gpu` extra) ---
+    acestep_dit_model: str = "acestep-v15-turbo"  # the music model (DiT)
+    acestep_lm_model: str = "acestep-5Hz-lm-1.7B"  # the language model, loaded at start
+    acestep_engine_dir: Path = Path("data/acestep")  # checkpoints/ (models), caches, audio
+
     # --- Storage and files ---
     database_url: str = "sqlite+aiosqlite:///data/acemusic.db"
     output_dir: Path = Path("outputs")
@@ -180,6 +185,17 @@ class Settings(BaseSettings):
     @classmethod
     def _parse_rating_map(cls, value: object) -> object:
         return parse_rating_map(value) if isinstance(value, str) else value
+
+    @field_validator("acestep_dit_model", "acestep_lm_model")
+    @classmethod
+    def _model_name(cls, value: str) -> str:
+        name = value.strip()
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", name):
+            raise ValueError(
+                f"'{value}' is not a model name: write the folder name under checkpoints/, "
+                "e.g. acestep-v15-turbo or acestep-5Hz-lm-1.7B"
+            )
+        return name
 
     @field_validator("acestep_api_url", mode="before")
     @classmethod

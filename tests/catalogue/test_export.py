@@ -2,10 +2,13 @@
 skips with reasons, unique stable titles, idempotence, incremental exports, the manifest, CSV
 neutralisation, path safety, unwritable folders and a full disk."""
 
+import asyncio
 import csv
 import errno
 import json
+import logging
 import os
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -394,3 +397,77 @@ async def test_delivery_files_are_rendered_in_the_audio_process_pool(tmp_path: P
         assert result.written == (track_id,)
         assert pooled.audio.workers == 1
         assert pooled.audio._pool is not None  # a worker process did the rendering
+
+
+async def test_two_exports_into_one_folder_at_once_write_each_file_once(
+    services: Services, tmp_path: Path
+) -> None:
+    """The delivery keeper and `/music export` at the same moment: one export writes the files,
+    the other waits for the folder, finds them recorded and writes nothing; one manifest."""
+    ids = [await add_track(services, tmp_path, seed=seed) for seed in (1, 2, 3)]
+    folder = tmp_path / "catalogue"
+
+    first, second = await asyncio.gather(
+        services.catalogue.export(ExportFilter(), folder),
+        services.catalogue.export(ExportFilter(), folder),
+    )
+
+    assert sorted([*first.written, *second.written]) == ids  # every file written exactly once
+    assert {len(first.written), len(second.written)} == {0, 3}
+    assert [row.file for row in first.rows] == [row.file for row in second.rows]
+    rows = manifest(folder)
+    assert [int(row["track_id"]) for row in rows] == ids
+    expected = {"catalogue.csv", "catalogue.json", *(row["file"] for row in rows)}
+    assert {path.name for path in folder.iterdir()} == expected  # no temporary files left
+    for row in rows:
+        assert delivery.file_sha256(folder / row["file"])[0] == row["sha256"]
+
+
+HOLD_THE_FOLDER = """
+import fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_RDONLY | os.O_DIRECTORY)
+fcntl.flock(fd, fcntl.LOCK_EX)
+print("held", flush=True)
+sys.stdin.readline()  # until the test says so
+"""
+
+
+async def test_an_export_waits_while_another_process_exports_into_the_folder(
+    services: Services, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Another process holding the folder (as its export does): this export waits, writing
+    nothing, and goes ahead once the other lets go."""
+    track_id = await add_track(services, tmp_path, seed=1)
+    folder = tmp_path / "catalogue"
+    folder.mkdir()
+    other = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-c",
+        HOLD_THE_FOLDER,
+        str(folder),
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+    )
+    assert other.stdin is not None
+    assert other.stdout is not None
+    try:
+        assert await other.stdout.readline() == b"held\n"
+        caplog.set_level(logging.INFO, logger="bot.engine.catalogue.export")
+        export = asyncio.create_task(services.catalogue.export(ExportFilter(), folder))
+        async with asyncio.timeout(30):  # a bound, not a speed assertion
+            while True:
+                if "waiting for it" in caplog.text:
+                    break
+                await asyncio.sleep(0.01)
+        assert not export.done()
+        assert list(folder.iterdir()) == []  # nothing written while the other holds the folder
+        other.stdin.write(b"go\n")
+        await other.stdin.drain()
+        result = await export
+    finally:
+        if other.returncode is None:
+            other.kill()
+        await other.wait()
+
+    assert result.written == (track_id,)
+    assert [int(row["track_id"]) for row in manifest(folder)] == [track_id]

@@ -39,7 +39,8 @@ the bytes to the bot token (and, like Slack, an HTML page without it).
 Failures — `fake.fail_next("chat.update")`: HTTP 429, `Retry-After: 1`, `ratelimited`;
 `fake.fail_next("chat.postMessage", "channel_not_found")`: HTTP 200; `times=`, `retry_after=`
 (whole seconds — slack_sdk's AsyncRateLimitErrorRetryHandler sleeps int(Retry-After) + 0–1 s, and
-crashes on "0.5"; use 0 for fast tests). `fake.fail_upload(500)`; `fake.slow_down(0.2, method)`.
+crashes on "0.5"; use 0 for fast tests). `fake.fail_upload(500)`; `fake.drop_upload()` (the
+connection closed, no answer); `fake.slow_down(0.2, method)`.
 `fake.problems` lists what Slack may accept but is probably a bug: a reply to a reply, an unknown
 thread_ts, a token in a JSON body or query string, an upload of the wrong length.
 

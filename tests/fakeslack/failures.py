@@ -30,6 +30,7 @@ class Failures:
 
     planned: dict[str, list[Failure]] = field(default_factory=dict)
     upload_statuses: list[int] = field(default_factory=list)
+    upload_drops: int = 0  # upload POSTs left to answer with a closed connection, no response
     latency: dict[str | None, float] = field(default_factory=dict)
 
     def add(self, method: str, failure: Failure) -> None:
@@ -50,6 +51,13 @@ class Failures:
     def take_upload(self) -> int | None:
         """The HTTP status the upload URL should fail with this time, if any."""
         return self.upload_statuses.pop(0) if self.upload_statuses else None
+
+    def take_upload_drop(self) -> bool:
+        """Whether the upload URL should close this connection without answering."""
+        if self.upload_drops <= 0:
+            return False
+        self.upload_drops -= 1
+        return True
 
     def delay_for(self, method: str) -> float:
         """Seconds to wait before answering this method (method-specific, else global)."""

@@ -208,6 +208,11 @@ class FakeSlack:
         """Make the next `times` POSTs to upload URLs answer `status`."""
         self.backend.failures.upload_statuses.extend([status] * times)
 
+    def drop_upload(self, times: int = 1) -> None:
+        """Make the next `times` POSTs to upload URLs end with the connection closed and no
+        answer (a network failure: the uploader's HTTP client raises, there is no status)."""
+        self.backend.failures.upload_drops += times
+
     def slow_down(self, seconds: float, method: str | None = None) -> None:
         """Delay answers of `method` (or of every method) by `seconds`."""
         self.backend.failures.latency[method] = seconds

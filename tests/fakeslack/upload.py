@@ -24,7 +24,7 @@ class Upload:
     file_id: str
     size: int
     content_type: str
-    status: int
+    status: int  # 0: the connection was dropped (`drop_upload`), no status was sent
     at: float
 
 
@@ -49,11 +49,18 @@ class UploadEndpoint:
         self.uploads: list[Upload] = []
 
     async def upload(self, request: web.Request) -> web.Response:
-        """Receive a file's bytes (or fail once if `fail_upload` asked for it)."""
+        """Receive a file's bytes (or fail once if `fail_upload` / `drop_upload` asked for it)."""
         file_id = self.backend.upload_tokens.get(request.match_info["token"])
         if file_id is None:
             return web.Response(status=404, text="unknown upload URL")
         data = await _read_bytes(request)
+        if self.backend.failures.take_upload_drop():
+            self.uploads.append(
+                Upload(file_id, len(data), request.content_type, 0, time.monotonic())
+            )
+            if request.transport is not None:
+                request.transport.close()  # no status line: the client sees a broken connection
+            return web.Response(status=500, text="connection dropped (injected by fakeslack)")
         status, text = self._verdict(file_id, data)
         self.uploads.append(
             Upload(file_id, len(data), request.content_type, status, time.monotonic())

@@ -3,6 +3,7 @@
 import json
 
 import aiohttp
+import httpx
 import pytest
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -112,3 +113,15 @@ async def test_private_urls_need_the_bot_token(fake: FakeSlack) -> None:
             assert response.status == 200
             assert response.content_type == "text/html"
     assert file.shares[0].ts == message.ts
+
+
+async def test_a_dropped_upload_is_a_transport_error_and_stores_nothing(fake: FakeSlack) -> None:
+    client = fake.web_client()
+    announced = await client.files_getUploadURLExternal(filename="a.csv", length=3)
+    fake.drop_upload()
+    async with httpx.AsyncClient() as http:
+        with pytest.raises(httpx.TransportError):
+            await http.post(str(announced["upload_url"]), content=b"abc")
+        again = await http.post(str(announced["upload_url"]), content=b"abc")
+    assert again.status_code == 200
+    assert [upload.status for upload in fake.uploads] == [0, 200]

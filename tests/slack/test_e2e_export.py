@@ -68,3 +68,37 @@ async def test_an_admin_exports_and_gets_the_manifest_others_are_refused(
     await h.slash("export min-score lots", user_id=ADMIN)
     answers = await private_answers(h, ADMIN, 3)
     assert "min-score takes a number" in answers[-1]
+
+
+async def test_a_manifest_upload_that_breaks_off_is_told_privately_and_the_export_stands(
+    make_bot: MakeBot,
+) -> None:
+    """The upload URL drops the connection (an httpx transport error, no HTTP status): the
+    summary and a private note with the manifest's path reach the admin, the files stay, and the
+    next export uploads as usual."""
+    h = await make_bot("socket", slack_admin_users=[ADMIN], delivery_format="flac")
+    track_id = await approved_track(h)
+    folder = h.services.settings.output_dir / "catalogue"
+    h.fake.drop_upload()
+
+    await h.slash("export", user_id=ADMIN)
+
+    answers = await private_answers(h, ADMIN, 2)
+    assert "Catalogue exported: 1 file(s), 1 written now" in answers[0]
+    manifest = folder / "catalogue.csv"
+    assert answers[1].startswith("catalogue.csv could not be uploaded (")
+    assert answers[1].endswith(f"; it is at {manifest}")
+    assert [upload.status for upload in h.fake.uploads].count(0) == 1  # the one dropped
+    assert not any(f.name == "catalogue.csv" for f in h.fake.workspace.files_in(CHANNEL_ID))
+    [row] = list(csv.DictReader(manifest.read_text().splitlines()))
+    assert row["track_id"] == str(track_id)
+    assert (folder / row["file"]).is_file()
+
+    await h.slash("export", user_id=ADMIN)
+
+    async def shared() -> list[object] | None:
+        files = [f for f in h.fake.workspace.files_in(CHANNEL_ID) if f.name == "catalogue.csv"]
+        return files or None
+
+    [again] = await h.until(shared, what="the manifest of the second export in the channel")
+    assert again.data == manifest.read_bytes()

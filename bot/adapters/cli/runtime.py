@@ -6,10 +6,14 @@ Everything heavy is imported inside the commands (see `lazy.py`).
 import asyncio
 import signal
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 import click
 
 from bot.adapters.cli.base import EXIT_FAILED, EXIT_USAGE, async_command, fail, settings_for, stderr
+
+if TYPE_CHECKING:
+    from bot.settings import Settings
 
 
 @click.command()
@@ -75,6 +79,12 @@ async def _serve_until_signal(*loops: Callable[[asyncio.Event], Awaitable[None]]
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8001, show_default=True, type=int)
+@click.option(
+    "--acestep",
+    is_flag=True,
+    help="Serve the real ACE-Step server and model in this process (the `gpu` extra; "
+    "ACESTEP_DIT_MODEL, ACESTEP_LM_MODEL, ACESTEP_ENGINE_DIR) instead of the stand-in.",
+)
 @click.option("--job-seconds", default=None, type=float, help="Simulated GPU time per job.")
 @click.option("--failure-rate", default=None, type=float, help="Share of jobs that fail (0-1).")
 @click.option(
@@ -85,21 +95,36 @@ def engine(
     *,
     host: str,
     port: int,
+    acestep: bool,
     job_seconds: float | None,
     failure_rate: float | None,
     queue_size: int | None,
     audio_dir: str | None,
 ) -> None:
-    """Serve the built-in ACE-Step stand-in over HTTP (placeholder audio, real wire protocol)."""
+    """Serve the built-in ACE-Step stand-in over HTTP (placeholder audio, real wire protocol),
+    or with --acestep the real ACE-Step server and model (one GPU box)."""
     from pathlib import Path  # noqa: PLC0415
 
     from bot.settings import SettingsError  # noqa: PLC0415
-    from standin import StandInConfig, run_standin_server  # noqa: PLC0415
 
     try:
         settings = settings_for(builtin_default=False, quiet=False)
     except SettingsError as exc:
         fail(str(exc), EXIT_USAGE)
+    if acestep:
+        standin_only = {
+            "--job-seconds": job_seconds,
+            "--failure-rate": failure_rate,
+            "--audio-dir": audio_dir,
+        }
+        given = [name for name, value in standin_only.items() if value is not None]
+        if given:
+            names = ", ".join(given)
+            fail(f"{names}: options of the built-in stand-in, not of --acestep", EXIT_USAGE)
+        _serve_real_acestep(settings, host=host, port=port, queue_size=queue_size)
+        return
+    from standin import StandInConfig, run_standin_server  # noqa: PLC0415
+
     config = StandInConfig(
         audio_dir=Path(audio_dir) if audio_dir else settings.standin_audio_dir,
         job_seconds=settings.standin_job_seconds if job_seconds is None else job_seconds,
@@ -108,3 +133,15 @@ def engine(
         api_key=settings.api_key,
     )
     run_standin_server(config, host=host, port=port)
+
+
+def _serve_real_acestep(
+    settings: "Settings", *, host: str, port: int, queue_size: int | None
+) -> None:
+    from bot.adapters.cli.acestep_engine import EngineOptions, serve_acestep  # noqa: PLC0415
+    from bot.adapters.cli.base import CommandFailed  # noqa: PLC0415
+
+    try:
+        serve_acestep(settings, EngineOptions(host=host, port=port, queue_size=queue_size))
+    except CommandFailed as exc:
+        fail(str(exc), exc.code)

@@ -187,8 +187,9 @@ async def deliver(bot: SlackBot, reply: Reply, caller: Caller) -> None:
 
 async def share_files(bot: SlackBot, reply: Reply, caller: Caller) -> None:
     """A reply's files (an export's catalogue.csv) uploaded where the command was typed — in a
-    DM with the bot, to the requester alone — mentioning the requester; problems are told
-    privately (the files stay on the host either way)."""
+    DM with the bot, to the requester alone — mentioning the requester; problems (the file
+    unreadable, Slack refusing, the upload's connection failing) are told privately with the
+    file's path (the files stay on the host either way)."""
     if bot.publisher is None:
         return
     files = bot.publisher.files
@@ -203,8 +204,8 @@ async def share_files(bot: SlackBot, reply: Reply, caller: Caller) -> None:
                 thread_ts=caller.thread_ts,
                 comment=f"<@{caller.user_id}> {reply.text}",
             )
-        except (OSError, SlackApiError, UploadFailed) as exc:
-            log.warning("could not upload %s: %s", path.name, exc)
+        except (OSError, SlackApiError, UploadFailed, httpx.HTTPError) as exc:
+            log.warning("could not upload %s: %s", path.name, describe_error(exc))
             await say_privately(
                 bot,
                 user_id=caller.user_id or "",

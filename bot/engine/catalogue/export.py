@@ -16,14 +16,22 @@ or a crash leaves the previous files intact and no partial ones; the export can 
 again. Files are written only directly inside the resolved folder, under names made from titles
 (letters, digits, dashes); a symlink or folder at a file's name is refused, never followed.
 Disk problems become `ExportError` with a message for people.
+
+Exports into one folder run one at a time, across processes too (the delivery keeper of every
+engine process, `/music export`, `acemusic export`): each holds an exclusive `flock` on the folder
+itself from planning to the manifest, so a second export waits, then finds the first one's files
+recorded and writes nothing twice, and the manifest is written by one export at a time. The lock
+is the kernel's (no lock file is left behind; a process that dies releases it).
 """
 
 import asyncio
+import contextlib
 import errno
+import fcntl
 import json
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -62,6 +70,7 @@ log = logging.getLogger(__name__)
 
 _DISK_FULL = {errno.ENOSPC, errno.EDQUOT}
 _NOT_ALLOWED = {errno.EACCES, errno.EPERM, errno.EROFS}
+LOCK_POLL_S = 0.1  # how often a waiting export tries the folder's lock again
 
 
 @dataclass(frozen=True)
@@ -98,6 +107,10 @@ class CatalogueExporter:
     async def export(self, selection: ExportFilter, folder: Path | None = None) -> ExportResult:
         """Deliver the selection into `folder`; `ExportError` when the folder cannot take it."""
         root = await asyncio.to_thread(_prepare_folder, folder or self.default_folder)
+        async with folder_lock(root):
+            return await self._export(selection, root)
+
+    async def _export(self, selection: ExportFilter, root: Path) -> ExportResult:
         candidates = await deliveries_repo.export_candidates(self.db, selection)
         rows: list[ManifestRow] = []
         written: list[int] = []
@@ -299,6 +312,31 @@ def _prepare_folder(folder: Path) -> Path:
             "export somewhere else (--to DIR)"
         )
     return root
+
+
+@contextlib.asynccontextmanager
+async def folder_lock(root: Path) -> AsyncIterator[None]:
+    """Hold an exclusive `flock` on the folder `root` (the directory itself); wait for it without
+    blocking the event loop. Separate opens conflict, so this serialises exports in one process
+    as well as across processes; closing the descriptor releases the lock."""
+    try:
+        fd = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError as exc:
+        raise disk_error(exc, root) from exc
+    try:
+        waiting = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if not waiting:
+                    log.info("another export into %s is running; waiting for it", root)
+                    waiting = True
+                await asyncio.sleep(LOCK_POLL_S)
+        yield
+    finally:
+        os.close(fd)
 
 
 def disk_error(exc: OSError, folder: Path) -> ExportError:
