@@ -26,6 +26,7 @@ from tests.cli.helpers import Workspace
 from tests.fakeslack import FakeSlack
 
 BOT = "bot-socket"
+STORE_TIMEOUT_S = 120.0  # a 20,000-track batch is planned and stored well within this
 
 
 @dataclass
@@ -73,7 +74,12 @@ async def run_slack_batch(
             await fake.socket.wait_connected(timeout=60)
             fake.calls.clear()
             started = time.time()
-            await (await fake.socket.send_slash_command(text)).wait_ack()
+            ack = await (await fake.socket.send_slash_command(text)).wait_ack()
+            try:  # a refused command stores no batch: say what the bot answered, at once
+                await wait_for(database, "the batch to be stored", _batch_stored, STORE_TIMEOUT_S)
+            except SystemExit:
+                answers = [ack.payload, *fake.response_posts]
+                raise SystemExit(f"the bot stored no batch for /music {text}: {answers}") from None
             await wait_for(database, "batch finished", _batch_done, timeout_s)
             finished = await asyncio.to_thread(_last_finished, database)
             await wait_for(database, "every track in Slack", _all_posted, timeout_s)
@@ -121,6 +127,10 @@ def query(database: Path, sql: str) -> list[tuple[Any, ...]]:
             return db.execute(sql).fetchall()
     except sqlite3.OperationalError:
         return []
+
+
+def _batch_stored(database: Path) -> bool:
+    return bool(query(database, "SELECT id FROM batches"))
 
 
 def _batch_done(database: Path) -> bool:

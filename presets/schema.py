@@ -21,7 +21,7 @@ from domain.music import parse_key, parse_time_signature
 
 TAG_MAX_CHARS: Final = 80
 ALIAS_MAX_CHARS: Final = 40
-BATCH_MAX_COUNT: Final = 10_000
+BATCH_MAX_COUNT: Final = 20_000  # one batch line or manifest row; BATCH_MAX_TRACKS bounds the total
 _SLUG_RE: Final = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _ALIAS_RE: Final = re.compile(r"^[\w'&]+(?:[ -][\w'&]+)*$")
 _CLOCK_RE: Final = re.compile(r"^(?:[01]\d|2[0-3]):[0-5]\d$")

@@ -46,10 +46,10 @@ def test_malformed_manifests_are_usage_errors(data: bytes, name: str, message: s
 
 
 def test_a_row_asking_more_than_the_preset_limit_is_a_row_problem() -> None:
-    rows, problems = read_manifest(b"preset,count\nspa,10001\nspa,2\n", "m.csv")
+    rows, problems = read_manifest(b"preset,count\nspa,20001\nspa,2\n", "m.csv")
     assert [row.row for row in rows] == [3]
     assert [(p.row, p.message) for p in problems] == [
-        (2, "count: must be 1 to 10000 tracks (got 10001)")
+        (2, "count: must be 1 to 20000 tracks (got 20001)")
     ]
 
 

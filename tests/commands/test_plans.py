@@ -91,10 +91,10 @@ def test_what_the_person_says_wins_over_the_spread(library: PresetLibrary) -> No
 
 
 def test_impossible_sizes_and_unknown_presets_are_refused(library: PresetLibrary) -> None:
-    with pytest.raises(UsageError, match="1 to 10000 tracks"):
+    with pytest.raises(UsageError, match="1 to 20000 tracks"):
         plan(library, "spa", 0)
-    with pytest.raises(UsageError, match="1 to 10000 tracks"):
-        plan(library, "spa", 10_001)
+    with pytest.raises(UsageError, match="1 to 20000 tracks"):
+        plan(library, "spa", 20_001)
     with pytest.raises(UsageError, match="No preset is called 'moonbase'"):
         plan(library, "moonbase", 5)
 
