@@ -10,9 +10,10 @@ of CPU time (process time, one thread). Printed:
 - the alternatives weighed: pyloudnorm (integrated loudness only) and true peak by scipy's
   `resample_poly` at 4x;
 - agreement of the meter with pyloudnorm; target within 0.1 LU;
-- the audio check of an MP3 of the track (`check_audio`: decoding and every measurement), per
-  3-minute track, split into its two irreducible parts: decoding alone (libsndfile's mpg123) and
-  the EBU R128 meter alone; target <= 0.15 s (issue 9, not met: see docs/benchmarks.md);
+- the audio check (`check_audio`: decoding and every measurement) of the track as MP3, WAV and
+  FLAC, per 3-minute track, split into decoding alone (libsndfile: mpg123 for MP3), the EBU R128
+  meter alone, and the rest (peak, clipping, broken samples, silence windows: the check's whole
+  time less the other two); target <= 0.15 s (issue 9, not met: see docs/benchmarks.md);
 - the throughput of the engine's audio checks (tracks/s, wall clock) and the event loop's worst
   lag meanwhile: `--tracks` MP3s checked at once in threads of one process
   (`AUDIO_CHECK_WORKERS=0`, the former way) and in the process pool sized to the cores (the
@@ -69,10 +70,15 @@ def main() -> int:
         root = Path(scratch)
         write_audio(track, SAMPLE_RATE, root / "take.mp3", "mp3")
         write_audio(other, SAMPLE_RATE, root / "incumbent.mp3", "mp3")
-        check_s, _ = _cpu(
-            lambda: check_audio(root / "take.mp3", expected_duration_s=args.seconds), args.repeat
-        )
-        decode_s, _ = _cpu(lambda: _decode(root / "take.mp3"), args.repeat)
+        checks: dict[str, tuple[float, float]] = {}  # format: (whole check, decoding alone)
+        for fmt in ("mp3", "wav", "flac"):
+            path = root / f"take.{fmt}"
+            if fmt != "mp3":
+                write_audio(track, SAMPLE_RATE, path, fmt)
+            check_s, _ = _cpu(
+                functools.partial(check_audio, path, expected_duration_s=args.seconds), args.repeat
+            )
+            checks[fmt] = (check_s, _cpu(functools.partial(_decode, path), args.repeat)[0])
         throughput = asyncio.run(_throughput(root / "take.mp3", args.tracks, args.seconds))
         pair_s, _ = _cpu(
             lambda: render_pair(
@@ -97,13 +103,16 @@ def main() -> int:
     print(
         f"agreement with pyloudnorm           {agreement:6.3f} LU (target <= {TARGET_AGREEMENT_LU})"
     )
-    print(f"audio check of the MP3              {check_s:6.3f} s")
     print(
-        f"  per 3-minute track                {check_s * per_3_min:6.3f} s   (issue 9 target "
-        f"{TARGET_CHECK_S_PER_3_MIN} s, not judged): decoding {decode_s * per_3_min:.3f} s + "
-        f"EBU R128 meter {loudness_s * per_3_min:.3f} s + the rest "
-        f"{(check_s - decode_s - loudness_s) * per_3_min:.3f} s"
+        f"audio check per 3-minute track (issue 9 target {TARGET_CHECK_S_PER_3_MIN} s, not judged)"
     )
+    for fmt, (check_s, decode_s) in checks.items():
+        rest_s = check_s - decode_s - loudness_s
+        print(
+            f"  {fmt:4s}                              {check_s * per_3_min:6.3f} s   = decoding "
+            f"{decode_s * per_3_min:.3f} s + meter {loudness_s * per_3_min:.3f} s + the rest "
+            f"{rest_s * per_3_min:.3f} s"
+        )
     t = throughput
     print(
         f"checks of {args.tracks} tracks at once: threads {t['threads']:.2f} tracks/s (event loop "

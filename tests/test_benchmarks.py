@@ -82,6 +82,19 @@ def test_loudness_smoke_prints_every_figure() -> None:
     figures = ("integrated loudness (pyebur128)", "true peak", "pyloudnorm", "listening pair")
     for figure in (*figures, "per 3-minute track", "tracks/s in a pool of", "lag up to"):
         assert figure in output
+    for fmt in ("mp3", "wav", "flac"):  # the check's split, per format
+        assert re.search(rf"^  {fmt}\s+[\d.]+ s\s+= decoding [\d.]+ s \+ meter", output, re.M), (
+            output
+        )
+
+
+def test_audio_alternatives_smoke_prints_the_project_s_own_choices() -> None:
+    output = _run_smoke("-m", "bench.audio_alternatives")
+    for fmt in ("mp3", "wav", "flac"):
+        assert re.search(rf"^  {fmt}\s+libsndfile, 64 Ki-frame blocks\s+[\d.]+ s", output, re.M)
+    assert re.search(r"^  libebur128 \(pyebur128\)\s+[\d.]+ s\s+-\d+\.\d+ LUFS", output, re.M)
+    assert "320 kbps CBR" in output, output
+    assert "exact length (LAME Info frame); mutagen: 320 kbps CBR" in output, output
 
 
 def test_completion_latency_smoke_prints_latency_calls_and_utilisation_per_scenario() -> None:

@@ -140,6 +140,15 @@ def test_window_sums_carry_frames_across_blocks() -> None:
     assert sums.remainder() == (27.0, 3)
 
 
+def test_window_sums_complete_a_window_over_several_short_blocks() -> None:
+    sums = WindowSums(5)
+    for block in (np.arange(2.0), np.arange(2.0, 4.0), np.arange(4.0, 7.0), np.arange(7.0, 8.0)):
+        sums.add(block)
+
+    np.testing.assert_array_equal(sums.complete(), [10.0])  # 0+1+2+3+4, across three blocks
+    assert sums.remainder() == (18.0, 3)  # 5+6+7
+
+
 def test_limiter_holds_the_ceiling_and_leaves_quiet_audio_alone() -> None:
     loud = sine(2, 6.0, freq=220)  # peaks at twice full scale
     quiet = sine(2, -10.0, freq=220)

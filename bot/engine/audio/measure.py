@@ -4,6 +4,7 @@
 and keeps only per-window summaries, so peak memory does not grow with the track's length.
 """
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -11,7 +12,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bot.engine.audio.loudness import LoudnessMeter
-from bot.engine.audio.windows import WindowSums, channel_power
+from bot.engine.audio.windows import WindowSums
 from domain.constants import CLIP_DBFS, SILENCE_DBFS, SILENCE_WINDOW_S
 
 
@@ -53,25 +54,30 @@ class _Tally:
         self.frames = self.samples = self.clipped = self.nonfinite = 0
         self.peak = 0.0
         self.clip_level = np.float32(10 ** (CLIP_DBFS / 20))
-        self.energy = WindowSums(max(1, round(SILENCE_WINDOW_S * sample_rate)))
+        self.window = max(1, round(SILENCE_WINDOW_S * sample_rate))  # frames
+        self.energy = WindowSums(self.window * channels)  # sums of squared samples
         self.channels = channels
         self.loudness = LoudnessMeter(sample_rate, channels)
 
     def add(self, block: NDArray[np.float32]) -> None:
-        finite = np.isfinite(block)
-        if not finite.all():
-            self.nonfinite += int(block.size - np.count_nonzero(finite))
-            block = np.where(finite, block, np.float32(0.0))
-        magnitude = np.abs(block)
-        self.peak = max(self.peak, float(magnitude.max(initial=0.0)))
-        self.clipped += int(np.count_nonzero(magnitude >= self.clip_level))
+        samples = block.reshape(-1)  # interleaved: a view of the decoder's block
+        top = _peak(samples)
+        if not math.isfinite(top):  # max and min carry NaN and inf through; rare, so slow here
+            finite = np.isfinite(samples)
+            self.nonfinite += int(samples.size - np.count_nonzero(finite))
+            block = np.where(finite.reshape(block.shape), block, np.float32(0.0))
+            samples = block.reshape(-1)
+            top = _peak(samples)
+        self.peak = max(self.peak, top)
+        if top >= self.clip_level:  # below that level no sample can be clipped
+            self.clipped += int(np.count_nonzero(np.abs(samples) >= self.clip_level))
         self.frames += len(block)
-        self.samples += block.size
-        self.energy.add(channel_power(block, [1.0] * self.channels))
+        self.samples += samples.size
+        self.energy.add(np.square(samples, dtype=np.float64))  # windows of frames x channels
         self.loudness.add(block)
 
     def result(self) -> SignalStats:
-        lengths, silent = _windows(self.energy, self.channels)
+        lengths, silent = _windows(self.energy, self.window, self.channels)
         return SignalStats(
             frames=self.frames,
             samples=self.samples,
@@ -84,14 +90,16 @@ class _Tally:
         )
 
 
-def _windows(energy: WindowSums, channels: int) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
+def _windows(
+    energy: WindowSums, window: int, channels: int
+) -> tuple[NDArray[np.int64], NDArray[np.bool_]]:
     """Frame count of each window (the last may be partial) and whether it is silent."""
     sums = energy.complete()
-    lengths = np.full(sums.size, energy.window, dtype=np.int64)
-    tail_sum, tail_frames = energy.remainder()
-    if tail_frames:
+    lengths = np.full(sums.size, window, dtype=np.int64)
+    tail_sum, tail_samples = energy.remainder()
+    if tail_samples:
         sums = np.append(sums, tail_sum)
-        lengths = np.append(lengths, tail_frames)
+        lengths = np.append(lengths, tail_samples // channels)
     threshold = 10 ** (SILENCE_DBFS / 10)  # mean square of a window at the silence level
     return lengths, sums / (np.maximum(lengths, 1) * channels) < threshold
 
@@ -109,3 +117,8 @@ def _runs(
         )
         for begin, end in zip(edges[::2], edges[1::2], strict=True)
     )
+
+
+def _peak(samples: NDArray[np.float32]) -> float:
+    """The largest absolute sample (NaN or inf if the block has one), without an |x| copy."""
+    return max(float(samples.max(initial=0.0)), -float(samples.min(initial=0.0)))

@@ -1,10 +1,9 @@
-"""Per-frame power of a block, and its sums over consecutive fixed-size windows.
+"""Sums of a streamed series over consecutive fixed-size windows.
 
 Measurements stream through a file block by block; windows (the 100 ms silence windows) rarely
-line up with block edges, so the frames left over from one block are carried into the next.
+line up with block edges, so the part of a window begun in one block is completed from the next
+without copying either block.
 """
-
-from collections.abc import Sequence
 
 import numpy as np
 from numpy.typing import NDArray
@@ -12,40 +11,38 @@ from numpy.typing import NDArray
 Series = NDArray[np.float64]
 
 
-def channel_power(block: NDArray[np.floating], weights: Sequence[float]) -> Series:
-    """Per frame, the weighted sum over channels of the squared samples (in float64).
-
-    Column by column: numpy reduces a short last axis (2 channels) several times slower.
-    """
-    power = np.zeros(len(block))
-    for channel, weight in enumerate(weights):
-        squared = np.square(block[:, channel], dtype=np.float64)
-        power += squared if weight == 1.0 else weight * squared
-    return power
-
-
 class WindowSums:
-    """Accumulates `sum(values)` per window of `window` frames."""
+    """Accumulates `sum(values)` per window of `window` values."""
 
     def __init__(self, window: int) -> None:
         if window <= 0:
-            raise ValueError(f"window must be at least one frame, not {window}")
+            raise ValueError(f"window must be at least one value, not {window}")
         self.window = window
-        self._carry: Series = np.zeros(0)
+        self._partial = 0.0  # sum of the values of the window begun but not yet complete
+        self._filled = 0  # how many values that window holds
         self._sums: list[Series] = []
 
     def add(self, values: Series) -> None:
-        """Feed the next frames of the series."""
-        if self._carry.size:
-            values = np.concatenate([self._carry, values])
+        """Feed the next values of the series."""
+        if self._filled:
+            head = values[: self.window - self._filled]
+            self._partial += float(head.sum())
+            self._filled += head.size
+            if self._filled < self.window:
+                return
+            self._sums.append(np.array([self._partial]))
+            self._partial, self._filled = 0.0, 0
+            values = values[head.size :]
         whole = values.size - values.size % self.window
-        self._sums.append(values[:whole].reshape(-1, self.window).sum(axis=1))
-        self._carry = values[whole:].copy()
+        if whole:
+            self._sums.append(values[:whole].reshape(-1, self.window).sum(axis=1))
+        if whole < values.size:
+            self._partial, self._filled = float(values[whole:].sum()), values.size - whole
 
     def complete(self) -> Series:
         """Sums of every complete window so far, in order."""
         return np.concatenate(self._sums) if self._sums else np.zeros(0)
 
     def remainder(self) -> tuple[float, int]:
-        """Sum and frame count of the trailing, incomplete window (0 frames if there is none)."""
-        return float(self._carry.sum()), int(self._carry.size)
+        """Sum and count of the values of the trailing, incomplete window (0 if there is none)."""
+        return self._partial, self._filled
