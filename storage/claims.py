@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, func, or_, select, text, update
+from sqlalchemy import ColumnElement, and_, case, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.records import UNFINISHED_STATUSES, JobRecord, JobStatus
@@ -185,24 +185,36 @@ async def _lock_servers(session: AsyncSession, names: Sequence[str]) -> None:
 
 
 async def _busy(session: AsyncSession, names: Sequence[str]) -> dict[str, int]:
-    """Tasks of every worker per server: on it, being sent to it, or sent with the reply lost."""
-    counts: dict[str, int] = {}
-    queries = (
-        select(Job.server, func.count())
-        .where(Job.status.in_([str(s) for s in ON_SERVER]), Job.server.in_(names))
-        .group_by(Job.server),
-        select(Job.reserved_server, func.count())
-        .where(Job.status == JobStatus.QUEUED, Job.reserved_server.in_(names))
-        .group_by(Job.reserved_server),
-        select(Job.doubt_server, func.count())
-        .where(Job.status == JobStatus.QUEUED, Job.doubt_server.in_(names))
-        .group_by(Job.doubt_server),
+    """Tasks of every worker per server: on it, being sent to it, or sent with the reply lost.
+
+    One statement, so one snapshot: under READ COMMITTED separate counts could each miss a job
+    that moved between them (a submission stored between counting the servers' tasks and
+    counting the reservations), and the server would get one task too many.
+    """
+    queued = Job.status == JobStatus.QUEUED
+    holder = case(
+        (Job.status.in_([str(s) for s in ON_SERVER]), Job.server),
+        (queued & Job.reserved_server.is_not(None), Job.reserved_server),
+        (queued, Job.doubt_server),
+        else_=None,
+    ).label("held_by")
+    query = (
+        select(holder, func.count())
+        .where(Job.status.in_([str(s) for s in (*ON_SERVER, JobStatus.QUEUED)]))
+        .where(
+            or_(
+                Job.status.in_([str(s) for s in ON_SERVER]),
+                Job.reserved_server.is_not(None),
+                Job.doubt_server.is_not(None),
+            )
+        )
+        .group_by(holder)
     )
-    for query in queries:
-        for name, count in (await session.execute(query)).all():
-            if name is not None:
-                counts[name] = counts.get(name, 0) + int(count)
-    return counts
+    return {
+        name: int(count)
+        for name, count in (await session.execute(query)).all()
+        if name is not None and name in names
+    }
 
 
 async def _jobs(session: AsyncSession, ids: Sequence[int]) -> list[JobRecord]:
