@@ -5,6 +5,7 @@ expire, and a submission cut short by a stopped worker held in doubt (`storage.c
 The processes version, with `kill -9` at random moments, is tests/test_workers_e2e.py.
 """
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -134,3 +135,21 @@ async def test_a_reservation_counts_against_the_servers_room(db: Database) -> No
     again = await claims.reserve(db, holder="b", servers=[("s", 2)], now=now, until=until)
     assert again is not None
     assert again.job.id not in (first.job.id, second.job.id)
+
+
+async def test_workers_reserving_at_the_same_moment_never_overfill_a_server(db: Database) -> None:
+    now = datetime.now(UTC)
+    until = now + timedelta(seconds=CLAIM_S)
+    for _ in range(12):
+        await jobs_repo.create_job(db, request={"caption": "x"}, origin="test")
+    servers = [("s1", 3), ("s2", 2)]
+    reservations = await asyncio.gather(
+        *(
+            claims.reserve(db, holder=f"w{i}", servers=servers, now=now, until=until)
+            for i in range(10)
+        )
+    )
+    made = [r for r in reservations if r is not None]
+    assert len(made) == 5  # the room of both servers, not more
+    assert len({r.job.id for r in made}) == 5  # each job reserved once
+    assert sorted(r.server for r in made) == ["s1", "s1", "s1", "s2", "s2"]
