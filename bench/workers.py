@@ -12,8 +12,9 @@ jobs written to the database, then N `acemusic work` processes started at once. 
 tracks per second from the first task submitted to the last job finished, each server's
 utilisation over that window (the share of it the server spent running a task), and the most
 tasks a server ever held at once (queued or running) against its limit (ACESTEP_MAX_IN_FLIGHT).
-The target: throughput grows with workers until the servers are the bottleneck, and no server
-ever holds more than its limit.
+The targets judged: every job done, and no server ever holding more than its limit. Throughput
+is reported, not judged: it grows with workers only while the workers (downloads, audio checks,
+the database), not the servers, are what limits it, and only on a machine with cores to spare.
 """
 
 import argparse
