@@ -157,10 +157,9 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
         ]
         audio = AudioWorkers(settings.audio_check_workers)  # processes start on the first check
         stack.push_async_callback(audio.aclose)
+        config = _engine_config(settings, shared_queue=db.row_locking)
         engine = JobEngine(
-            EngineContext(
-                db=db, servers=servers, config=_engine_config(settings), clock=_now, audio=audio
-            )
+            EngineContext(db=db, servers=servers, config=config, clock=_now, audio=audio)
         )
         stack.push_async_callback(engine.release)
         yield Services(settings, db, engine, presets, servers, standin, metrics)
@@ -170,7 +169,8 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _engine_config(settings: Settings) -> EngineConfig:
+def _engine_config(settings: Settings, *, shared_queue: bool = False) -> EngineConfig:
+    """`shared_queue`: several workers share the database's queue (PostgreSQL's row locks)."""
     return EngineConfig(
         output_dir=settings.output_dir,
         poll=PollBounds(settings.acestep_poll_min_seconds, settings.acestep_poll_max_seconds),
@@ -180,6 +180,8 @@ def _engine_config(settings: Settings) -> EngineConfig:
         server_error_limit=settings.acestep_server_error_limit,
         qc_max_regenerations=settings.qc_max_regenerations,
         loudness_target_lufs=settings.loudness_target_lufs,
+        shared_queue=shared_queue,
+        claim_ttl_s=settings.work_claim_seconds,
     )
 
 

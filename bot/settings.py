@@ -121,6 +121,7 @@ class Settings(BaseSettings):
 
     # --- Storage and files ---
     database_url: str = "sqlite+aiosqlite:///data/acemusic.db"
+    work_claim_seconds: float = Field(default=30.0, ge=2, le=3600)
     output_dir: Path = Path("outputs")
     max_download_mb: int = Field(default=200, ge=1)
 

@@ -119,6 +119,8 @@ class JobRecord:
     error_detail: str | None = None
     cancel_requested: bool = False
     notes: list[str] = field(default_factory=list)
+    claimed_by: str | None = None  # the engine worker driving it (several workers, PostgreSQL)
+    reserved_server: str | None = None  # being sent there by that worker right now
 
     @property
     def variants(self) -> int:
@@ -362,6 +364,7 @@ class JobChanges(TypedDict, total=False):
     duplicate_submissions: int
     doubt_server: str | None
     doubt_total: int | None
+    reserved_server: str | None
     progress: float | None
     stage: str | None
     payload_sent: dict[str, Any] | None

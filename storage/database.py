@@ -9,12 +9,16 @@ SQLite (the default) runs in WAL mode with `BEGIN IMMEDIATE` transactions and a 
 bot, `acemusic run` and `acemusic work` can share one file safely: a writer waits for the lock
 instead of failing half-way.
 
-PostgreSQL (`postgresql+asyncpg://user:password@host:5432/name`) keeps the same guarantee: every
-transaction first takes one transaction-level advisory lock of the database, so transactions run
-one at a time as on SQLite, and the repositories' read-check-write steps (a job moved only from
-the state it was seen in, a lease taken only when free) stay atomic under PostgreSQL's default
-READ COMMITTED isolation. The lock goes with the commit or rollback, and with the connection if a
-process dies. Other SQLAlchemy async URLs get no tuning.
+PostgreSQL (`postgresql+asyncpg://user:password@host:5432/name`) keeps the same guarantee for every
+repository written as a read-check-write in Python: such a transaction first takes one
+transaction-level advisory lock of the database *exclusively*, so it runs alone as on SQLite and
+its reads stay true until it commits under PostgreSQL's default READ COMMITTED isolation.
+Transactions that lock the rows they change themselves (`session(row_locks=True)`: the job
+engine's claims, reservations and job updates, `SELECT … FOR UPDATE [SKIP LOCKED]` or a single
+`UPDATE … WHERE`) take the same lock *shared*: they run side by side with each other (several
+workers), and never beside an exclusive one. So nothing that was safe before changes, and the
+engine's hot path no longer queues behind one global lock. The lock goes with the commit or
+rollback, and with the connection if a process dies. Other SQLAlchemy async URLs get no tuning.
 """
 
 import logging
@@ -35,8 +39,11 @@ from sqlalchemy.ext.asyncio import (
 MIGRATIONS_DIR: Final = Path(__file__).parent / "migrations"
 VERSIONS_DIR: Final = MIGRATIONS_DIR / "versions"
 SQLITE_BUSY_TIMEOUT_S: Final = 30.0
-# The advisory lock every PostgreSQL transaction takes (any 64-bit number no other program uses)
+# The advisory lock every PostgreSQL transaction takes, exclusive or shared (any 64-bit number no
+# other program uses)
 POSTGRES_TRANSACTION_LOCK: Final = 0x414345_4D55_5349
+_EXCLUSIVE: Final = text(f"SELECT pg_advisory_xact_lock({POSTGRES_TRANSACTION_LOCK})")
+_SHARED: Final = text(f"SELECT pg_advisory_xact_lock_shared({POSTGRES_TRANSACTION_LOCK})")
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +54,7 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = url
         self._engine = _create_engine(url)
+        self.row_locking = self._engine.dialect.name == "postgresql"
         self._sessions = async_sessionmaker(self._engine, expire_on_commit=False)
 
     @classmethod
@@ -69,9 +77,16 @@ class Database:
             return await connection.run_sync(_stored_revision)
 
     @asynccontextmanager
-    async def session(self) -> AsyncIterator[AsyncSession]:
-        """One transaction: committed when the block ends, rolled back if it raises."""
+    async def session(self, *, row_locks: bool = False) -> AsyncIterator[AsyncSession]:
+        """One transaction: committed when the block ends, rolled back if it raises.
+
+        `row_locks=True` promises that the block locks every row it reads in order to change it
+        (or changes rows with one conditional statement): on PostgreSQL it then runs beside other
+        such transactions instead of alone (see the module docstring).
+        """
         async with self._sessions() as session, session.begin():
+            if self.row_locking:
+                await session.execute(_SHARED if row_locks else _EXCLUSIVE)
             yield session
 
     async def close(self) -> None:
@@ -82,9 +97,7 @@ class Database:
 def _create_engine(url: str) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "postgresql":
-        engine = create_async_engine(url, pool_pre_ping=True)
-        event.listen(engine.sync_engine, "begin", _one_transaction_at_a_time)
-        return engine
+        return create_async_engine(url, pool_pre_ping=True)
     if parsed.get_backend_name() != "sqlite":
         return create_async_engine(url, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
@@ -109,11 +122,6 @@ def _begin_immediate(connection: Connection) -> None:
     # Take the write lock up front: a deferred transaction that later writes can fail at once with
     # SQLITE_BUSY when another process wrote in between; an immediate one waits for the lock.
     connection.exec_driver_sql("BEGIN IMMEDIATE")
-
-
-def _one_transaction_at_a_time(connection: Connection) -> None:
-    # PostgreSQL's BEGIN IMMEDIATE (see the module docstring): held until the transaction ends
-    connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({POSTGRES_TRANSACTION_LOCK})")
 
 
 def head_revision() -> str:

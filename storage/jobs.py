@@ -49,7 +49,7 @@ async def create_job(
 
 async def get_job(db: Database, job_id: int) -> JobRecord | None:
     """One job, or None when there is no such id."""
-    async with db.session() as session:
+    async with db.session(row_locks=True) as session:  # a read: runs beside other workers
         job = await session.get(Job, job_id)
         return None if job is None else _record(job)
 
@@ -63,11 +63,13 @@ async def list_jobs(
     ids: Collection[int] | None = None,
     visible_to: tuple[str, str | None] | None = None,
     hide_blinded: bool = False,
+    claimed_by: str | None = None,
     limit: int | None = 50,
     oldest_first: bool = False,
 ) -> list[JobRecord]:
     """Jobs matching every filter given, newest first unless asked otherwise.
 
+    `claimed_by`: only the jobs that engine worker drives (several workers, `storage.claims`).
     `visible_to` (user id, channel id): only jobs that person asked for or that were made in that
     channel. `hide_blinded`: leave out the candidates of listening sessions not yet closed.
     """
@@ -84,8 +86,10 @@ async def list_jobs(
         query = query.where(Job.batch_id == batch_id)
     if ids is not None:
         query = query.where(Job.id.in_(list(ids)))
+    if claimed_by is not None:
+        query = query.where(Job.claimed_by == claimed_by)
     query = query.order_by(Job.id if oldest_first else Job.id.desc()).limit(limit)
-    async with db.session() as session:
+    async with db.session(row_locks=True) as session:  # a read: runs beside other workers
         return [_record(job) for job in (await session.scalars(query)).all()]
 
 
@@ -101,18 +105,21 @@ async def next_queued(db: Database, *, limit: int, now: datetime) -> list[JobRec
         .order_by(Job.priority, Job.id)
         .limit(limit)
     )
-    async with db.session() as session:
+    async with db.session(row_locks=True) as session:
         return [_record(job) for job in (await session.scalars(query)).all()]
 
 
-async def list_in_doubt(db: Database) -> list[JobRecord]:
-    """Queued jobs whose last submission timed out: held until its server is asked about it."""
+async def list_in_doubt(db: Database, *, claimed_by: str | None = None) -> list[JobRecord]:
+    """Queued jobs whose last submission timed out: held until its server is asked about it
+    (`claimed_by`: only those that engine worker drives)."""
     query = (
         select(Job)
         .where(Job.status == JobStatus.QUEUED, Job.doubt_server.is_not(None))
         .order_by(Job.id)
     )
-    async with db.session() as session:
+    if claimed_by is not None:
+        query = query.where(Job.claimed_by == claimed_by)
+    async with db.session(row_locks=True) as session:
         return [_record(job) for job in (await session.scalars(query)).all()]
 
 
@@ -121,7 +128,7 @@ async def next_retry_at(db: Database, *, now: datetime) -> datetime | None:
     query = select(func.min(Job.not_before)).where(
         Job.status == JobStatus.QUEUED, Job.not_before > now
     )
-    async with db.session() as session:
+    async with db.session(row_locks=True) as session:
         return (await session.execute(query)).scalar_one_or_none()
 
 
@@ -138,8 +145,11 @@ async def update_job(
     download, say): the loser sees None and leaves the job alone. A `result` is kept once per
     task in `task_results` (with the request sent), where the task's tracks read it too.
     """
-    async with db.session() as session:
-        job = await session.get(Job, job_id)
+    async with db.session(row_locks=True) as session:
+        # the row is locked before it is read: the check and the write are one step for every
+        # worker (PostgreSQL runs these transactions side by side; see storage.database)
+        locked = await session.scalar(select(Job.id).where(Job.id == job_id).with_for_update())
+        job = None if locked is None else await session.get(Job, job_id, populate_existing=True)
         if job is None or (expect is not None and job.status not in expect):
             return None
         for name, value in changes.items():
@@ -181,14 +191,16 @@ async def count_by_status(db: Database, *, batch_id: int | None = None) -> dict[
     return {JobStatus(status): count for status, count in rows}
 
 
-async def count_on_server(db: Database) -> dict[str, int]:
-    """Tasks in flight (submitted or running) per server name."""
+async def count_on_server(db: Database, *, claimed_by: str | None = None) -> dict[str, int]:
+    """Tasks in flight (submitted or running) per server name (`claimed_by`: of one worker)."""
     query = (
         select(Job.server, func.count())
         .where(Job.status.in_([JobStatus.SUBMITTED, JobStatus.RUNNING]))
         .group_by(Job.server)
     )
-    async with db.session() as session:
+    if claimed_by is not None:
+        query = query.where(Job.claimed_by == claimed_by)
+    async with db.session(row_locks=True) as session:
         rows = (await session.execute(query)).all()
     return {server: count for server, count in rows if server is not None}
 

@@ -154,6 +154,11 @@ class Job(Base):
     error_detail: Mapped[str | None] = mapped_column(Text)
     cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
     notes: Mapped[list[Any]] = mapped_column(default=list)
+    # Several workers (PostgreSQL): who drives the job, until when, and the server it is being
+    # submitted to right now (counted against that server's capacity until its task id is stored)
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    claimed_until: Mapped[datetime | None]
+    reserved_server: Mapped[str | None] = mapped_column(String(255))
     source: Mapped["TaskResult | None"] = relationship(foreign_keys=[result_id], lazy="joined")
 
     @property
@@ -378,6 +383,9 @@ class SlackTrackPost(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # the `serve` process uploading it, and until when (several serves share the outbox)
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    claimed_until: Mapped[datetime | None]
 
 
 class SlackMessage(Base):

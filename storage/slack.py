@@ -7,7 +7,7 @@ track posted exactly once even when the bot is killed in the middle.
 from datetime import datetime, timedelta
 from typing import Unpack
 
-from sqlalchemy import Select, SQLColumnExpression, delete, func, or_, select
+from sqlalchemy import Select, SQLColumnExpression, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from domain.records import (
@@ -183,6 +183,31 @@ async def update_track_post(
 ) -> TrackPostRecord | None:
     """Change some columns of a track post."""
     return await update_row(db, SlackTrackPost, track_id, TrackPostRecord, **changes)
+
+
+async def claim_track_post(
+    db: Database, track_id: int, *, holder: str, now: datetime, until: datetime
+) -> TrackPostRecord | None:
+    """Take (or keep) posting this track for one `serve` process until `until`: the post as it
+    stands now, or None while another process holds it. One conditional UPDATE, so two serves
+    sharing the database never both upload the same track."""
+    query = (
+        update(SlackTrackPost)
+        .where(SlackTrackPost.track_id == track_id)
+        .where(
+            or_(
+                SlackTrackPost.claimed_by.is_(None),
+                SlackTrackPost.claimed_by == holder,
+                SlackTrackPost.claimed_until < now,
+            )
+        )
+        .values(claimed_by=holder, claimed_until=until)
+    )
+    async with db.session(row_locks=True) as session:
+        if (await session.execute(query)).rowcount != 1:  # type: ignore[attr-defined]
+            return None
+        post = await session.get(SlackTrackPost, track_id)
+        return None if post is None else to_record(post, TrackPostRecord)
 
 
 async def posts_for_job(db: Database, job_id: int) -> list[TrackPostRecord]:

@@ -124,3 +124,12 @@ def test_stats_query_smoke_times_every_period_and_the_chart() -> None:
     assert "built: 500 jobs, 2,000 tracks" in output, output
     for name in ("7d", "30d", "all", "chart"):
         assert re.search(rf"^\s*{name}  wall median +\d+\.\d ms", output, re.MULTILINE), output
+
+
+@pytest.mark.postgres
+def test_workers_smoke_runs_one_and_two_workers_on_postgres_within_the_servers_room() -> None:
+    output = _run_smoke("-m", "bench.workers")
+    rows = re.findall(r"^\s+(\d)\s+(\d+)\s+[\d.]+\s+[\d.]+\s", output, re.MULTILINE)
+    assert [workers for workers, _ in rows] == ["1", "2"], output
+    assert {tracks for _, tracks in rows} == {"6"}, output
+    assert "every server within its limit: yes" in output

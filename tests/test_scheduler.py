@@ -1,6 +1,7 @@
 """The scheduler with a clock the test moves (no sleeping): each run fires once, restarts do not
 repeat it, a run missed within the grace window is made once, older ones are skipped."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -90,6 +91,16 @@ async def test_two_processes_racing_start_one_run(db: Database) -> None:
     stored = await schedules_repo.get_schedule(db, schedule.id)
     assert stored is not None
     assert stored.runs == 1
+
+
+async def test_many_runners_at_the_same_moment_start_one_run(db: Database) -> None:
+    """Several processes' scheduler loops at once (side by side on PostgreSQL): one batch."""
+    schedule = await daily_at_nine(db)
+    clock = Clock(NINE + timedelta(seconds=5))
+    fires = [Recorder() for _ in range(5)]
+    started = await asyncio.gather(*(runner(db, clock, fire).run_due() for fire in fires))
+    assert sorted(run for runs in started for run in runs) == [(schedule.id, NINE)]
+    assert sum(len(fire.runs) for fire in fires) == 1
 
 
 async def test_a_run_missed_within_grace_runs_once_at_start_up(db: Database) -> None:

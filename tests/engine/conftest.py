@@ -165,6 +165,8 @@ async def make_rig(tmp_path: Path, db: Database) -> AsyncIterator[MakeRig]:
             clients.append(http)
             server_list.append(Server(client=client, capacity=capacity, placeholder=True))
         output_dir = tmp_path / f"outputs-{len(rigs)}"
+        # on PostgreSQL the engine runs as one of several workers would (claims, shared room)
+        config = {"shared_queue": db.row_locking} | config
         engine_config = EngineConfig(output_dir=output_dir, poll=FAST_POLLS, **config)
         audio = AudioWorkers(audio_workers)
         pools.append(audio)

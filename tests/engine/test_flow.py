@@ -3,6 +3,8 @@
 import os
 from pathlib import Path
 
+import pytest
+
 from bot.engine.jobs.events import JobEvent, JobEventKind
 from domain.records import JobStatus
 from standin import PLACEHOLDER_MODEL_PREFIX
@@ -127,6 +129,7 @@ async def test_a_failing_listener_does_not_stop_the_engine(make_rig: MakeRig) ->
     assert (await rig.job(job.id)).status is JobStatus.DONE
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])  # PostgreSQL: several workers (test_workers.py)
 async def test_second_engine_on_the_same_database_waits_for_the_lease(make_rig: MakeRig) -> None:
     first, second = await make_rig(), await make_rig()
     assert (await first.engine.tick()).leader

@@ -82,3 +82,28 @@ async def test_messages_and_early_reactions(db: Database) -> None:
     taken = await slack.take_pending_reactions(db, channel_id="C1", ts="4.0")
     assert [r.added for r in taken] == [True, False]
     assert await slack.take_pending_reactions(db, channel_id="C1", ts="4.0") == []
+
+
+async def test_a_track_post_is_claimed_by_one_serve_until_its_claim_expires(db: Database) -> None:
+    job = await jobs.create_job(db, request={}, origin="slack", channel_id="C1")
+    track = await tracks.add_track(db, job_id=job.id, variant=1, **track_fields())
+    await slack.ensure_card(db, job_id=job.id, channel_id="C1", thread_ts=None)
+    await jobs.update_job(db, job.id, status=JobStatus.DONE)
+    await slack.update_card(db, job.id, ts="5.0")
+    assert await slack.queue_track_posts(db) == 1
+    until = NOW + timedelta(seconds=30)
+    first = await slack.claim_track_post(db, track.id, holder="serve-a", now=NOW, until=until)
+    assert first is not None
+    assert first.state == "pending"
+    assert (
+        await slack.claim_track_post(db, track.id, holder="serve-b", now=NOW, until=until) is None
+    )
+    again = await slack.claim_track_post(db, track.id, holder="serve-a", now=NOW, until=until)
+    assert again is not None  # its own claim, renewed
+    await slack.update_track_post(db, track.id, state="shared", file_id="F1")
+    later = until + timedelta(seconds=1)  # serve-a was killed: its claim ran out
+    taken = await slack.claim_track_post(
+        db, track.id, holder="serve-b", now=later, until=later + timedelta(seconds=30)
+    )
+    assert taken is not None
+    assert (taken.state, taken.file_id) == ("shared", "F1")  # where serve-a left it

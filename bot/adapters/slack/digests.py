@@ -18,6 +18,7 @@ from typing import Final
 
 from slack_sdk.errors import SlackApiError
 
+from bot.adapters.slack.claims import first_post
 from bot.adapters.slack.context import SlackBot
 from bot.adapters.slack.render import rendered_hash
 from bot.adapters.slack.render_digest import DigestState, digest_blocks, digest_fallback
@@ -65,7 +66,13 @@ class Digests:
             batch = await batches_repo.get_batch(db, batch_id)
             if digest is None or batch is None or (digest.final and digest.ts):
                 return
-            await self._refresh(digest, batch)
+            if digest.ts is not None:
+                await self._refresh(digest, batch)
+                return
+            async with first_post(self.bot, f"slack-digest:{batch_id}") as mine:
+                digest = await digests_repo.get_digest(db, batch_id)  # posted by another serve?
+                if mine and digest is not None:
+                    await self._refresh(digest, batch)
 
     async def _refresh(self, digest: BatchDigestRecord, batch: BatchRecord) -> None:
         state = await self._state(batch)

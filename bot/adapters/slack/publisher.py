@@ -24,6 +24,7 @@ import httpx
 from slack_sdk.errors import SlackApiError
 
 from bot.adapters.slack import reactions
+from bot.adapters.slack.claims import first_post
 from bot.adapters.slack.context import SlackBot
 from bot.adapters.slack.digests import Digests
 from bot.adapters.slack.evaluation_posts import ListeningPoster
@@ -167,8 +168,15 @@ class Publisher:
         async with self._cards:  # read inside the lock: a card posted meanwhile has its ts now
             db = self.bot.services.db
             card, job = await slack_repo.get_card(db, job_id), await jobs_repo.get_job(db, job_id)
-            if card is not None and job is not None and not (card.final and card.ts):
+            if card is None or job is None or (card.final and card.ts):
+                return
+            if card.ts is not None:
                 await self._refresh(card, job)
+                return
+            async with first_post(self.bot, f"slack-card:{job_id}") as mine:
+                card = await slack_repo.get_card(db, job_id)  # another serve may have posted it
+                if mine and card is not None:
+                    await self._refresh(card, job)
 
     async def _refresh(self, card: SlackCardRecord, job: JobRecord) -> None:
         state = await self._card_state(job)
@@ -263,7 +271,27 @@ class Publisher:
 
     # --- Tracks ------------------------------------------------------------------------------
 
+    async def _claim(self, post: TrackPostRecord) -> TrackPostRecord | None:
+        """This process's hold on the post (several serves share the outbox), as it stands now;
+        None while another process has it."""
+        now = self.bot.clock()
+        ttl = timedelta(seconds=self.bot.services.settings.work_claim_seconds)
+        return await slack_repo.claim_track_post(
+            self.bot.services.db,
+            post.track_id,
+            holder=self.bot.services.engine.holder,
+            now=now,
+            until=now + ttl,
+        )
+
     async def _upload(self, post: TrackPostRecord) -> None:
+        claimed = await self._claim(post)
+        if claimed is None or claimed.state not in (
+            TrackPostState.PENDING,
+            TrackPostState.UPLOADING,
+        ):
+            return  # another serve is posting it, or has posted it since it was read
+        post = claimed
         if not self._channel_free(post.channel_id):
             return
         try:
@@ -340,6 +368,10 @@ class Publisher:
     async def _resolve(self, post: TrackPostRecord) -> None:
         """Find the message the shared file became, remember it, apply waiting reactions."""
         db = self.bot.services.db
+        claimed = await self._claim(post)
+        if claimed is None or claimed.state is not TrackPostState.SHARED:
+            return
+        post = claimed
         try:
             shares = await self.files.shares(file_id=post.file_id or "", channel_id=post.channel_id)
         except SlackApiError as exc:

@@ -37,9 +37,10 @@ DOWNLOADING_ONLY = frozenset({JobStatus.DOWNLOADING})
 
 
 async def downloading(ctx: EngineContext) -> list[JobRecord]:
-    """Every job in DOWNLOADING (finished on its server, files not yet all recorded)."""
+    """Every job in DOWNLOADING (finished on its server, files not yet all recorded) that this
+    engine drives."""
     return await jobs_repo.list_jobs(
-        ctx.db, statuses=DOWNLOADING_ONLY, limit=None, oldest_first=True
+        ctx.db, statuses=DOWNLOADING_ONLY, claimed_by=ctx.claimant, limit=None, oldest_first=True
     )
 
 

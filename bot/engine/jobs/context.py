@@ -25,6 +25,10 @@ class EngineConfig:
     loudness_target_lufs: float | None = None
     download_concurrency: int = 4
     model_cache_s: float = 600.0
+    # Several workers on one database (PostgreSQL): each job is claimed by one worker for this
+    # long, renewed every few seconds; an expired claim is taken over (`storage.claims`).
+    shared_queue: bool = False
+    claim_ttl_s: float = 30.0
 
 
 @dataclass
@@ -37,6 +41,9 @@ class EngineContext:
     clock: Callable[[], datetime]
     events: EventBus = field(default_factory=EventBus)
     audio: AudioWorkers = field(default_factory=AudioWorkers.in_process)  # checks, delivery copies
+    # this worker's name when several share the queue (`shared_queue`): its steps then handle
+    # only the jobs it has claimed; None when one process runs the engine (the lease)
+    claimant: str | None = None
 
     def server_named(self, name: str | None) -> Server | None:
         """The configured server with this name, if it is still configured."""

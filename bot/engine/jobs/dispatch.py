@@ -5,6 +5,10 @@ interactive request dispatched now waits behind a handful of batch tasks at most
 
 A server that cannot take a job (`submit_errors` says whose fault a failure is) is skipped for the
 rest of the round, and the job goes to the next server at once unless it is now held.
+
+With several workers on one database (`ctx.claimant`, PostgreSQL) the room is counted across all
+of them: each job is reserved for a server in the database, under that server's lock, before it
+is sent (`storage.claims.reserve`), and the reservation ends when the submission does.
 """
 
 import logging
@@ -26,6 +30,7 @@ from bot.engine.jobs.submit_errors import ServerBusy, know_total, submit_failed
 from bot.engine.jobs.transitions import fail
 from domain.records import JobRecord, JobStatus
 from domain.request import GenerationRequest
+from storage import claims
 from storage import jobs as jobs_repo
 from storage import tracks as tracks_repo
 
@@ -38,6 +43,8 @@ async def dispatch(ctx: EngineContext) -> int:
     """Send as many queued jobs as the servers have room for; returns how many were sent."""
     now = ctx.clock()
     await doubt.resolve(ctx, now)
+    if ctx.claimant is not None:
+        return await _dispatch_shared(ctx, ctx.claimant)
     in_flight = await jobs_repo.count_on_server(ctx.db)
     free = {
         server: server.capacity - in_flight.get(server.name, 0)
@@ -53,6 +60,40 @@ async def dispatch(ctx: EngineContext) -> int:
             sent += 1
         elif not any(free.values()):
             break
+    return sent
+
+
+async def _dispatch_shared(ctx: EngineContext, holder: str) -> int:
+    """Several workers: reserve one job at a time for the roomiest server (all workers' tasks
+    counted), send it, end the reservation; until no server has room or no job waits."""
+    mine = await jobs_repo.count_on_server(ctx.db, claimed_by=holder)
+    skipped: set[Server] = set()
+    sent = 0
+    for _ in range(sum(server.capacity for server in ctx.servers)):
+        now = ctx.clock()
+        candidates = [s for s in ctx.servers if s not in skipped and s.accepts_work(now)]
+        candidates.sort(key=lambda s: s.estimated_job_seconds)  # stable: the faster first
+        reservation = await claims.reserve(
+            ctx.db,
+            holder=holder,
+            servers=[(server.name, server.capacity) for server in candidates],
+            now=now,
+            until=now + timedelta(seconds=ctx.config.claim_ttl_s),
+        )
+        server = None if reservation is None else ctx.server_named(reservation.server)
+        if reservation is None or server is None:
+            break
+        try:
+            idle = mine.get(server.name, 0) == 0
+            accepted = await _submit(ctx, reservation.job, server, idle=idle)
+        except ServerBusy:
+            skipped.add(server)
+            accepted = False
+        finally:
+            await claims.end_reservation(ctx.db, reservation.job.id, holder=holder)
+        if accepted:
+            sent += 1
+            mine[server.name] = mine.get(server.name, 0) + 1
     return sent
 
 
@@ -137,6 +178,7 @@ async def _submitted(
         payload_sent=payload,
         unknown_polls=0,
         not_before=None,
+        reserved_server=None,  # on the server now: counted there (several workers)
         stage="queued on the server",
     )
     if updated is None:  # cancelled while we were sending; the server's result will be ignored

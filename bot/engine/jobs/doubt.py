@@ -57,7 +57,7 @@ async def hold(ctx: EngineContext, job: JobRecord, server: Server, reason: str) 
 async def resolve(ctx: EngineContext, now: datetime) -> None:
     """Settle every submission in doubt whose server can be asked (or has been given up on)."""
     by_server: dict[str, list[JobRecord]] = defaultdict(list)
-    for job in await jobs_repo.list_in_doubt(ctx.db):
+    for job in await jobs_repo.list_in_doubt(ctx.db, claimed_by=ctx.claimant):
         by_server[job.doubt_server or ""].append(job)
     for name, jobs in by_server.items():
         total = await _current_total(ctx, ctx.server_named(name), now)

@@ -111,6 +111,10 @@ def submit_in_doubt(server: str, reason: str) -> str:
     )
 
 
+def worker_stopped() -> str:
+    return "the worker sending it stopped before the reply was stored"
+
+
 def submit_never_arrived(server: str) -> str:
     return f"Checked {server}: the lost submission never arrived there; sent again."
 

@@ -29,7 +29,9 @@ OVERDUE_FACTOR = 3.0  # a task is overdue at 3x its expected wait (plus the grac
 
 async def poll(ctx: EngineContext) -> int:
     """Poll every server that is due; returns how many tasks reached an end on the server."""
-    on_server = await jobs_repo.list_jobs(ctx.db, statuses=ON_SERVER, limit=None, oldest_first=True)
+    on_server = await jobs_repo.list_jobs(
+        ctx.db, statuses=ON_SERVER, claimed_by=ctx.claimant, limit=None, oldest_first=True
+    )
     by_server: dict[str | None, list[JobRecord]] = defaultdict(list)
     for job in on_server:
         by_server[job.server].append(job)

@@ -6,9 +6,15 @@ fed again whenever a poll comes due, so no server waits for our downloads to get
 Between ticks the engine sleeps until the next poll is due, or until `wake()` is called (a new
 job, a cancel). Tests call `tick()` / `run_until_idle()` directly.
 
-Only one process at a time runs the engine on a database (a lease row, renewed every tick and
-taken over at once from a process that no longer exists). Other processes can still enqueue jobs
-and watch them: `run_until_idle` in a process without the lease simply waits for the holder.
+On SQLite only one process at a time runs the engine on a database (a lease row, renewed every
+tick and taken over at once from a process that no longer exists). Other processes can still
+enqueue jobs and watch them: `run_until_idle` in a process without the lease simply waits for the
+holder.
+
+On PostgreSQL (`EngineConfig.shared_queue`) every process runs the engine: each job is driven by
+the worker that claimed it (`storage.claims`), claims are renewed every few seconds and taken over
+once they expire (a worker killed with `kill -9` has its jobs picked up within the claim time,
+`WORK_CLAIM_SECONDS`), and a server's capacity is counted across all workers.
 """
 
 import asyncio
@@ -35,6 +41,7 @@ from domain.estimates import wait_seconds
 from domain.records import UNFINISHED_STATUSES, JobRecord, JobStatus
 from domain.request import GenerationRequest
 from storage import batches as batches_repo
+from storage import claims
 from storage import jobs as jobs_repo
 from storage.leases import acquire_lease, release_lease
 
@@ -64,6 +71,9 @@ class JobEngine:
         self._wake = asyncio.Event()
         self.last_tick_at: datetime | None = None  # when run_forever last finished a tick (health)
         self._lease_until: datetime | None = None
+        self._claims_checked: datetime | None = None
+        if ctx.config.shared_queue:
+            ctx.claimant = self.holder
 
     @property
     def events(self) -> EventBus:
@@ -143,6 +153,7 @@ class JobEngine:
         """One pass over the queue, if this process holds the engine lease."""
         if not await self._hold_lease():
             return TickResult(leader=False)
+        await self._hold_claims()
         await self._refresh_stats()
         finished = await poll(self.ctx)
         dispatched = await dispatch(self.ctx)
@@ -153,6 +164,7 @@ class JobEngine:
             collecting = asyncio.create_task(collect(self.ctx, jobs))
             try:
                 while not await self._finished_or_due(collecting):
+                    await self._hold_claims()
                     found_meanwhile += await poll(self.ctx)
                     dispatched += await dispatch(self.ctx)
             finally:
@@ -200,12 +212,53 @@ class JobEngine:
             await self._sleep(wait, stop=stop)
 
     async def release(self) -> None:
-        """Give up the engine lease (on shutdown), so another process can take over at once."""
+        """Give up the engine lease or this worker's claims (on shutdown), so another process can
+        take over at once."""
+        if self.ctx.claimant is not None and self._claims_checked is not None:
+            released = await claims.release(self.ctx.db, holder=self.ctx.claimant)
+            log.info("worker %s stopped; %d job(s) left to the others", self.holder, released)
+            self._claims_checked = None
         if self._lease_until is not None:
             await release_lease(self.ctx.db, name=c.ENGINE_LEASE_NAME, holder=self.holder)
             self._lease_until = None
 
+    async def _hold_claims(self) -> None:
+        """Several workers: renew this worker's claims and take over those of workers that are
+        gone, every third of the claim time (and at once on the first tick)."""
+        holder = self.ctx.claimant
+        if holder is None:
+            return
+        now = self.ctx.clock()
+        ttl = self.ctx.config.claim_ttl_s
+        checked = self._claims_checked
+        if checked is not None and (now - checked).total_seconds() < min(ttl / 3, IDLE_CHECK_S):
+            return
+        self._claims_checked = now
+        until = now + timedelta(seconds=ttl)
+        await claims.renew(self.ctx.db, holder=holder, until=until)
+        taken = await claims.take_over(self.ctx.db, holder=holder, now=now, until=until)
+        for job in taken:
+            if job.status is JobStatus.QUEUED and job.reserved_server is not None:
+                await self._interrupted_submission(job, job.reserved_server)
+        if taken:
+            log.info("worker %s took over %d job(s) from stopped workers", self.holder, len(taken))
+
+    async def _interrupted_submission(self, job: JobRecord, server: str) -> None:
+        """A worker stopped while sending this job: the server may have made the task, so the
+        job is held in doubt about it (no baseline: it will count as a possible duplicate)."""
+        await jobs_repo.update_job(
+            self.ctx.db,
+            job.id,
+            expect={JobStatus.QUEUED},
+            doubt_server=server,
+            doubt_total=None,
+            reserved_server=None,
+            notes=[*job.notes, msg.submit_in_doubt(server, msg.worker_stopped())],
+        )
+
     async def _hold_lease(self) -> bool:
+        if self.ctx.config.shared_queue:
+            return True  # several workers: each job is claimed instead (`_hold_claims`)
         now = self.ctx.clock()
         renew_at = None
         if self._lease_until is not None:
