@@ -22,7 +22,7 @@ from domain.music import key_is_minor, key_root_semitone, parse_key
 TEMPO_TOLERANCE: Final = 0.04  # +/-4 % of the asked tempo, after half/double-time folding
 TEMPO_FOLDS: Final = (0.25, 0.5, 1.0, 2.0, 4.0)  # measured tempo x these, nearest |log| first
 TEMPO_MIN_CONFIDENCE: Final = 0.3  # below this a measured tempo is not judged
-KEY_MIN_CONFIDENCE: Final = 0.3  # below this a measured key is not judged
+KEY_MIN_CONFIDENCE: Final = 0.2  # below this a measured key is not judged
 HF_SPLIT_HZ: Final = 8_000.0  # "dull" renders carry almost nothing above this
 ROLLOFF_SHARE: Final = 0.85  # the roll-off frequency holds this share of the spectrum's energy
 RELATIVE_MINOR_STEPS: Final = 9  # A minor is the relative minor of C major: 9 semitones up
