@@ -9,6 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, NotRequired, TypedDict
 
+from domain.analysis import Adherence, TrackAnalysis
 from domain.approvals import Decision
 from domain.request import GenerationRequest
 
@@ -171,6 +172,8 @@ class TrackRecord:
     approval: Decision | None = None  # the newest decision not undone (domain.approvals)
     approval_by: str | None = None
     approval_at: datetime | None = None
+    analysis: TrackAnalysis | None = None  # what the audio analysis measured (domain.analysis)
+    adherence: Adherence | None = None  # asked against measured
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,6 +337,8 @@ class NewTrack(TypedDict):
     rejected: NotRequired[bool]
     placeholder: NotRequired[bool]
     delivery_path: NotRequired[str | None]
+    analysis: NotRequired[TrackAnalysis | None]
+    adherence: NotRequired[Adherence | None]
 
 
 class JobChanges(TypedDict, total=False):

@@ -21,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+from domain.analysis import Adherence, TrackAnalysis
 from domain.approvals import ApprovalSource, Decision
 from domain.evaluations import EvalStatus, PairState, Side
 from domain.records import (
@@ -226,7 +227,59 @@ class Track(Base):
     preset_id: Mapped[str | None] = mapped_column(String(64))
     dit_model_name: Mapped[str | None] = mapped_column(String(255))
     lm_model_name: Mapped[str | None] = mapped_column(String(255))
+    # what the audio analysis measured (domain.analysis.TrackAnalysis; None before migration 0014
+    # and where it could not run) and how that compares with the request (Adherence)
+    analyser: Mapped[str | None] = mapped_column(String(64))
+    measured_bpm: Mapped[float | None] = mapped_column(Float)
+    bpm_confidence: Mapped[float | None] = mapped_column(Float)
+    measured_key: Mapped[str | None] = mapped_column(String(16))
+    key_confidence: Mapped[float | None] = mapped_column(Float)
+    rolloff_hz: Mapped[float | None] = mapped_column(Float)
+    hf_energy_ratio: Mapped[float | None] = mapped_column(Float)
+    loudness_range_lu: Mapped[float | None] = mapped_column(Float)
+    asked_bpm: Mapped[float | None] = mapped_column(Float)
+    folded_bpm: Mapped[float | None] = mapped_column(Float)
+    tempo_ok: Mapped[bool | None] = mapped_column(Boolean)
+    asked_key: Mapped[str | None] = mapped_column(String(16))
+    adherent_key: Mapped[str | None] = mapped_column(String(16))
+    key_ok: Mapped[bool | None] = mapped_column(Boolean)
+    asked_duration_s: Mapped[float | None] = mapped_column(Float)
+    length_ok: Mapped[bool | None] = mapped_column(Boolean)
+    obeys: Mapped[bool | None] = mapped_column(Boolean)  # Adherence.obeys, for grouping
     source: Mapped[TaskResult] = relationship(lazy="joined")
+
+    @property
+    def analysis(self) -> TrackAnalysis | None:
+        """What the audio analysis measured, or None when it has not run."""
+        if self.analyser is None:
+            return None
+        return TrackAnalysis(
+            analyser=self.analyser,
+            tempo_bpm=self.measured_bpm,
+            tempo_confidence=self.bpm_confidence,
+            key=self.measured_key,
+            key_confidence=self.key_confidence,
+            rolloff_hz=self.rolloff_hz,
+            hf_energy_ratio=self.hf_energy_ratio,
+            loudness_range_lu=self.loudness_range_lu,
+        )
+
+    @property
+    def adherence(self) -> Adherence | None:
+        """Asked against measured, or None when it has not been judged."""
+        if self.obeys is None:
+            return None
+        return Adherence(
+            asked_bpm=self.asked_bpm,
+            measured_bpm=self.folded_bpm,
+            tempo_ok=self.tempo_ok,
+            asked_key=self.asked_key,
+            measured_key=self.adherent_key,
+            key_ok=self.key_ok,
+            asked_duration_s=self.asked_duration_s,
+            measured_duration_s=self.duration_s,
+            length_ok=self.length_ok,
+        )
 
     def provenance(self) -> dict[str, Any]:
         """Caption, lyrics, metas, request sent, models, generation info, remote file."""

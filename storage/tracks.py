@@ -7,6 +7,7 @@ from typing import Any, Unpack
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from domain.analysis import Adherence, TrackAnalysis
 from domain.approvals import Decision
 from domain.records import NewTrack, TrackChanges, TrackRecord
 from storage._convert import to_record
@@ -28,6 +29,7 @@ async def add_track(
     """
     columns: dict[str, Any] = dict(fields)
     given = {name: columns.pop(name, None) for name in PROVENANCE_FIELDS}
+    columns |= analysis_columns(columns.pop("analysis", None), columns.pop("adherence", None))
     try:
         async with db.session() as session:
             source = await session.scalar(
@@ -126,6 +128,43 @@ async def update_track(
 ) -> TrackRecord | None:
     """Change some columns of a track; None when it does not exist."""
     return await update_row(db, Track, track_id, TrackRecord, **changes)
+
+
+async def save_analysis(
+    db: Database, track_id: int, analysis: TrackAnalysis | None, adherence: Adherence | None
+) -> TrackRecord | None:
+    """Store (or replace) a track's analysis and adherence; None when the track does not exist.
+    None for either clears it."""
+    return await update_row(
+        db, Track, track_id, TrackRecord, **analysis_columns(analysis, adherence)
+    )
+
+
+def analysis_columns(analysis: TrackAnalysis | None, adherence: Adherence | None) -> dict[str, Any]:
+    """The track columns holding an analysis and an adherence (all None for None).
+
+    The adherence's measured length is the track's own `duration_s`, not stored again."""
+    measured = analysis or TrackAnalysis(analyser="")
+    judged = adherence or Adherence()
+    return {
+        "analyser": None if analysis is None else analysis.analyser,
+        "measured_bpm": measured.tempo_bpm,
+        "bpm_confidence": measured.tempo_confidence,
+        "measured_key": measured.key,
+        "key_confidence": measured.key_confidence,
+        "rolloff_hz": measured.rolloff_hz,
+        "hf_energy_ratio": measured.hf_energy_ratio,
+        "loudness_range_lu": measured.loudness_range_lu,
+        "asked_bpm": judged.asked_bpm,
+        "folded_bpm": judged.measured_bpm,
+        "tempo_ok": judged.tempo_ok,
+        "asked_key": judged.asked_key,
+        "adherent_key": judged.measured_key,
+        "key_ok": judged.key_ok,
+        "asked_duration_s": judged.asked_duration_s,
+        "length_ok": judged.length_ok,
+        "obeys": None if adherence is None else adherence.obeys,
+    }
 
 
 async def _find(db: Database, *, job_id: int, variant: int) -> TrackRecord | None:

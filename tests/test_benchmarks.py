@@ -97,6 +97,15 @@ def test_audio_alternatives_smoke_prints_the_project_s_own_choices() -> None:
     assert "exact length (LAME Info frame); mutagen: 320 kbps CBR" in output, output
 
 
+def test_analysis_smoke_prints_cpu_per_track_and_accuracy() -> None:
+    output = _run_smoke("-m", "bench.analysis")
+    assert re.search(r"analysis per 3-minute track\s+\d+\.\d+ s", output), output
+    assert re.search(r"with the analysis \d+\.\d+ s", output), output
+    assert re.search(r"librosa \(this project\): tempo within 1 % \(folded\) \d+/\d+", output)
+    for figure in ("key exact", "above 8 kHz", "loudness range of level steps"):
+        assert figure in output, output
+
+
 def test_completion_latency_smoke_prints_latency_calls_and_utilisation_per_scenario() -> None:
     output = _run_smoke("-m", "bench.completion_latency")
     for scenario, jobs in (("interactive", 2), ("batch", 3), ("throughput", 6)):

@@ -12,20 +12,22 @@ from domain.music import key_is_minor, key_root_semitone, parse_key
 MAJOR_STEPS: Final = (0, 2, 4, 5, 7, 9, 11)
 MINOR_STEPS: Final = (0, 2, 3, 5, 7, 8, 10)  # natural minor
 
-# Each progression starts on the tonic so the key is established from the first bar.
+# Each progression starts on the tonic and comes back to it within the bar or two, so the key
+# (tonic and mode, not just the scale its relative major/minor shares) is established and heard
+# again every cycle: the stand-in's music measures in the asked key (tests/analysis).
 MAJOR_PROGRESSIONS: Final = (
-    (0, 4, 5, 3),  # I-V-vi-IV
-    (0, 5, 3, 4),  # I-vi-IV-V
-    (0, 3, 4, 3),  # I-IV-V-IV
+    (0, 3, 4, 0),  # I-IV-V-I
+    (0, 4, 0, 3),  # I-V-I-IV
     (0, 3, 0, 4),  # I-IV-I-V
-    (0, 2, 3, 4),  # I-iii-IV-V
+    (0, 5, 3, 4, 0, 3, 4, 0),  # I-vi-IV-V, I-IV-V-I
+    (0, 4, 5, 3, 0, 3, 4, 0),  # I-V-vi-IV, I-IV-V-I
 )
 MINOR_PROGRESSIONS: Final = (
-    (0, 5, 2, 6),  # i-VI-III-VII
     (0, 3, 4, 0),  # i-iv-v-i
-    (0, 6, 5, 6),  # i-VII-VI-VII
-    (0, 3, 5, 4),  # i-iv-VI-v
-    (0, 5, 3, 4),  # i-VI-iv-v
+    (0, 5, 6, 0),  # i-VI-VII-i
+    (0, 3, 0, 4),  # i-iv-i-v
+    (0, 6, 5, 0),  # i-VII-VI-i
+    (0, 5, 3, 4, 0, 3, 0, 4),  # i-VI-iv-v, i-iv-i-v
 )
 
 

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import httpx
 import numpy as np
+import pytest
 
 from audiofile.codec import encode_audio
 from domain.records import JobStatus
@@ -148,3 +149,34 @@ async def test_checks_and_delivery_copies_run_in_a_real_process_pool(make_rig: M
         assert track.delivery_path is not None
         assert Path(track.delivery_path).is_file()
     assert rig.ctx.audio.workers == 2
+
+
+async def test_every_track_is_recorded_with_its_analysis_and_adherence(
+    make_rig: MakeRig,
+) -> None:
+    """The stand-in's placeholder music follows the asked tempo and key, and the engine records
+    what it measured and that it obeyed; a track asked for nothing measurable is not judged."""
+    rig = await make_rig()
+    asked = await rig.enqueue(
+        bpm=72, key_scale="Bb major", duration_s=20, variants=2, audio_format="mp3"
+    )
+    free = await rig.enqueue(bpm=None, key_scale=None, duration_s=12)
+    await rig.engine.run_until_idle()
+    made = await rig.tracks(asked.id)
+    assert len(made) == 2
+    for track in made:
+        assert track.analysis is not None
+        assert track.analysis.analyser.startswith("librosa ")
+        assert track.analysis.hf_energy_ratio is not None
+        assert track.adherence is not None
+        assert (track.adherence.asked_bpm, track.adherence.asked_key) == (72, "Bb major")
+        assert track.adherence.measured_bpm == pytest.approx(72, rel=0.04)
+        assert (track.adherence.tempo_ok, track.adherence.key_ok) == (True, True)
+        assert track.adherence.length_ok is True
+        assert track.adherence.obeys
+    [other] = await rig.tracks(free.id)
+    assert other.adherence is not None
+    assert (other.adherence.tempo_ok, other.adherence.key_ok) == (None, None)
+    assert other.adherence.length_ok is True
+    assert other.analysis is not None
+    assert other.analysis.tempo_bpm is not None  # measured all the same, just not judged

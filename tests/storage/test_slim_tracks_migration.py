@@ -187,8 +187,9 @@ async def test_every_tracks_provenance_reads_back_the_same_after_0007(tmp_path: 
     finally:
         await db.close()
     shown = {track.id: json.loads(json.dumps(track_json(track), default=str)) for track in after}
-    # later migrations add fields of their own (0008: approval), empty on moved rows
-    added = {"approval", "approval_by", "approval_at"}
+    # later migrations add fields of their own (0008: approval, 0014: analysis), empty on moved
+    # rows
+    added = {"approval", "approval_by", "approval_at", "analysis", "adherence"}
     assert all(shown[t][field] is None for t in shown for field in added)
     kept = {t: {k: v for k, v in row.items() if k not in added} for t, row in shown.items()}
     assert kept == before

@@ -15,6 +15,7 @@ Both functions are synchronous and CPU-bound: the engine runs them in its audio 
 
 import logging
 import math
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Literal
@@ -37,6 +38,7 @@ from domain.constants import AudioFormat
 log = logging.getLogger(__name__)
 
 Verdict = Literal["pass", "warn", "fail"]
+Tap = Callable[[AudioInfo, Frames], None]
 Measurement = float | int | bool | None
 
 NORMALISE_CEILING_DBFS: Final = -1.0  # sample-peak ceiling of normalised copies (room for MP3)
@@ -62,10 +64,16 @@ class QcReport:
         }
 
 
-def check_audio(path: Path, *, expected_duration_s: float | None) -> QcReport:
-    """Decode and measure a file; judge it against the request and the delivery spec."""
+def check_audio(
+    path: Path, *, expected_duration_s: float | None, tap: Tap | None = None
+) -> QcReport:
+    """Decode and measure a file; judge it against the request and the delivery spec.
+
+    `tap`, when given, sees every decoded block too (the analysis rides on the same decoding:
+    `bot.engine.audio.analysis.check_and_analyse`)."""
     try:
-        with stream_audio(path, block_frames=_BLOCK_FRAMES) as (info, blocks):
+        with stream_audio(path, block_frames=_BLOCK_FRAMES) as (info, decoded):
+            blocks = decoded if tap is None else _tapped(decoded, info, tap)
             stats = measure_blocks(blocks, info.sample_rate, info.channels)
     except AudioDecodeError as exc:
         return QcReport("fail", (str(exc),), {"decodable": False})
@@ -75,6 +83,12 @@ def check_audio(path: Path, *, expected_duration_s: float | None) -> QcReport:
     return QcReport(
         verdict, (*failures, *warnings), _measurements(info, stats, expected_duration_s)
     )
+
+
+def _tapped(blocks: Iterator[Frames], info: AudioInfo, tap: Tap) -> Iterator[Frames]:
+    for block in blocks:
+        tap(info, block)
+        yield block
 
 
 def normalise_loudness(source: Path, dest: Path, *, target_lufs: float, fmt: AudioFormat) -> float:

@@ -17,7 +17,8 @@ from typing import Any
 from audiofile.codec import AudioDecodeError, probe_audio
 from bot.engine.acestep import errors as e
 from bot.engine.acestep.wire import ResultItem
-from bot.engine.audio.qc import QcReport, check_audio, normalise_loudness
+from bot.engine.audio.analysis import CheckedFile, check_and_analyse
+from bot.engine.audio.qc import normalise_loudness
 from bot.engine.jobs import messages as msg
 from bot.engine.jobs.context import EngineContext
 from bot.engine.jobs.download_errors import disk_failed, download_failed, server_ready
@@ -26,6 +27,7 @@ from bot.engine.jobs.naming import output_path
 from bot.engine.jobs.servers import Server
 from bot.engine.jobs.transitions import requeue
 from domain import constants as c
+from domain.analysis import adherence
 from domain.records import JobRecord, JobStatus, NewTrack, TrackRecord
 from domain.request import GenerationRequest
 from storage import jobs as jobs_repo
@@ -110,7 +112,7 @@ async def _fetch_variant(
         ctx.config.output_dir, job, request, variant, extension, placeholder=placeholder
     )
     downloaded = await server.client.download(item.file, dest)
-    report = await ctx.audio.run(check_audio, dest, expected_duration_s=request.duration_s)
+    checked = await ctx.audio.run(check_and_analyse, dest, expected_duration_s=request.duration_s)
     delivery = await _delivery_copy(ctx, dest, request)
     return await tracks_repo.add_track(
         ctx.db,
@@ -124,7 +126,7 @@ async def _fetch_variant(
             server=server,
             path=dest,
             size=downloaded.size,
-            report=report,
+            checked=checked,
             delivery=delivery,
             placeholder=placeholder,
         ),
@@ -145,13 +147,16 @@ def _provenance(
     server: Server,
     path: Path,
     size: int,
-    report: QcReport,
+    checked: CheckedFile,
     delivery: Path | None,
     placeholder: bool,
 ) -> NewTrack:
-    """Every column of a track row besides its key: what was asked, what came back, checks."""
+    """Every column of a track row besides its key: what was asked, what came back, checks,
+    what the analysis measured and how that compares with the request."""
     info = _probe(path)
     payload = job.payload_sent or {}
+    report = checked.report
+    request = job.generation
     return {
         "file_path": str(path),
         "file_size": size,
@@ -178,6 +183,14 @@ def _provenance(
         "qc_problems": list(report.problems),
         "placeholder": placeholder,
         "delivery_path": str(delivery) if delivery else None,
+        "analysis": checked.analysis,
+        "adherence": adherence(
+            checked.analysis,
+            asked_bpm=request.bpm,
+            asked_key=request.key_scale,
+            asked_duration_s=request.duration_s,
+            duration_s=info.get("duration_s"),
+        ),
     }
 
 
