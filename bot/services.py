@@ -179,6 +179,7 @@ def _engine_config(settings: Settings) -> EngineConfig:
         failover_s=settings.acestep_failover_seconds,
         server_error_limit=settings.acestep_server_error_limit,
         qc_max_regenerations=settings.qc_max_regenerations,
+        qc_adherence=settings.qc_adherence,
         loudness_target_lufs=settings.loudness_target_lufs,
     )
 
