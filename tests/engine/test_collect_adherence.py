@@ -5,7 +5,6 @@ The measuring itself belongs to the analysis step (`bot.engine.audio.analysis`);
 track's adherence is set on the fields collect records, so these tests hold whatever measures.
 """
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,7 +19,7 @@ ON_TEMPO = TrackAnalysis(analyser="test", tempo_bpm=101.0, tempo_confidence=0.9)
 
 
 @pytest.fixture
-def measured(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[TrackAnalysis]]:
+def measured(monkeypatch: pytest.MonkeyPatch) -> list[TrackAnalysis]:
     """Analyses handed out to the recorded takes in turn (the last one repeats)."""
     queue: list[TrackAnalysis] = []
     original = collect._provenance
