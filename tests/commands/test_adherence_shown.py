@@ -92,3 +92,13 @@ async def test_slack_post_says_asked_and_measured_instead_of_the_servers_metas(
     assert "3:00 · 60 bpm · C major · mp3" in older
     assert "🎚" not in older
     assert "None" not in older
+
+
+async def test_stats_say_how_often_tempo_and_key_came_out_as_asked(services: Services) -> None:
+    await stored(services, OBEYED)
+    await stored(services, MISSED)
+    await stored(services, None)
+    reply = await handle("stats all", services, CALLER)
+    [spa] = [line for line in reply.lines if line.strip().startswith("spa:")]
+    assert spa.endswith("; tempo 1/2 on request (50%), key 2/2 (100%)")
+    assert "None" not in reply.plain()
