@@ -19,7 +19,7 @@ from bot.engine.acestep.client import AceStepClient
 from bot.engine.acestep.urls import public_url
 from bot.engine.audio.workers import AudioWorkers
 from bot.engine.catalogue.export import CatalogueExporter
-from bot.engine.evaluations.references import ReferenceFiles
+from bot.engine.evaluations.references import ReferenceAnalyser, ReferenceFiles
 from bot.engine.fleet import Fleet
 from bot.engine.jobs.context import EngineConfig, EngineContext
 from bot.engine.jobs.runner import JobEngine
@@ -53,6 +53,10 @@ class Services:
     servers: list[Server]
     standin: "StandInServer | None" = None
     metrics: Metrics = field(default_factory=Metrics)
+    # measures a listening-test reference's tempo and key when its manifest gives none (issue 13).
+    # To be wired to `bot.engine.audio.analysis.analyse_file` when the measuring lands; until then
+    # None: references import as before, with tempo and key only as the manifest gives them.
+    reference_analyser: ReferenceAnalyser | None = None
 
     @property
     def audio(self) -> AudioWorkers:
@@ -72,7 +76,7 @@ class Services:
     @property
     def references(self) -> ReferenceFiles:
         """Listening-test reference files, under OUTPUT_DIR/eval/refs."""
-        return ReferenceFiles(self.settings.output_dir / "eval" / "refs")
+        return ReferenceFiles(self.settings.output_dir / "eval" / "refs", self.reference_analyser)
 
     @property
     def catalogue(self) -> CatalogueExporter:
