@@ -17,9 +17,10 @@ import httpx
 
 from bot.engine.acestep.client import AceStepClient
 from bot.engine.acestep.urls import public_url
+from bot.engine.audio.analysis import analyse_file
 from bot.engine.audio.workers import AudioWorkers
 from bot.engine.catalogue.export import CatalogueExporter
-from bot.engine.evaluations.references import ReferenceFiles
+from bot.engine.evaluations.references import ReferenceAnalyser, ReferenceFiles
 from bot.engine.fleet import Fleet
 from bot.engine.jobs.context import EngineConfig, EngineContext
 from bot.engine.jobs.runner import JobEngine
@@ -53,6 +54,9 @@ class Services:
     servers: list[Server]
     standin: "StandInServer | None" = None
     metrics: Metrics = field(default_factory=Metrics)
+    # measures a listening-test reference's tempo and key when its manifest gives none (issue 13),
+    # in the audio process pool; None: references keep only the tempo and key their manifest gives
+    reference_analyser: ReferenceAnalyser | None = analyse_file
 
     @property
     def audio(self) -> AudioWorkers:
@@ -72,7 +76,11 @@ class Services:
     @property
     def references(self) -> ReferenceFiles:
         """Listening-test reference files, under OUTPUT_DIR/eval/refs."""
-        return ReferenceFiles(self.settings.output_dir / "eval" / "refs")
+        return ReferenceFiles(
+            self.settings.output_dir / "eval" / "refs",
+            self.reference_analyser,
+            run=self.audio.run,
+        )
 
     @property
     def catalogue(self) -> CatalogueExporter:
@@ -179,6 +187,7 @@ def _engine_config(settings: Settings, *, shared_queue: bool = False) -> EngineC
         failover_s=settings.acestep_failover_seconds,
         server_error_limit=settings.acestep_server_error_limit,
         qc_max_regenerations=settings.qc_max_regenerations,
+        qc_adherence=settings.qc_adherence,
         loudness_target_lufs=settings.loudness_target_lufs,
         shared_queue=shared_queue,
         claim_ttl_s=settings.work_claim_seconds,

@@ -132,6 +132,8 @@ class Settings(BaseSettings):
 
     # --- Audio checks ---
     qc_max_regenerations: int = Field(default=1, ge=0, le=5)
+    # a take whose measured tempo or key misses the request: warn, fail (strict: made again) or off
+    qc_adherence: Literal["warn", "strict", "off"] = "warn"
     loudness_target_lufs: float | None = Field(default=None, ge=-40.0, le=-5.0)
     audio_check_workers: int | None = Field(default=None, ge=0, le=64)  # None: one per core
 

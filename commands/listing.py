@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from commands.context import Caller
 from commands.errors import UsageError
 from commands.replies import Reply
+from domain.adherence_words import adherence_words
 from domain.approvals import Decision, describe
 from domain.records import JobRecord, TrackRecord
 from domain.request import format_duration
@@ -104,8 +105,9 @@ def describe_job(job: JobRecord) -> str:
 
 
 def describe_track(track: TrackRecord) -> str:
-    """`track 7 (job 3 v1) 3:00 mp3 2.8 MB [placeholder] — file` with audio-check warnings and
-    the approval standing."""
+    """`track 7 (job 3 v1) 3:00 mp3 2.8 MB [placeholder] — file · asked 60 BPM, measured 61` with
+    asked against measured tempo and key (when analysed), audio-check warnings and the approval
+    standing."""
     size_mb = track.file_size / 1_000_000
     length = format_duration(track.duration_s) if track.duration_s is not None else "?"
     label = " [placeholder]" if track.placeholder else ""
@@ -113,6 +115,8 @@ def describe_track(track: TrackRecord) -> str:
         f"track {track.id} (job {track.job_id} v{track.variant}) {length} {track.audio_format} "
         f"{size_mb:.1f} MB{label} — {Path(track.file_path).name}"
     )
+    if measured := adherence_words(track.analysis, track.adherence):
+        line += f" · {measured}"
     if track.qc_problems:
         line += f" ⚠️ {'; '.join(track.qc_problems)}"
     if approval := describe_approval(track):

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Protocol
 
 from commands.parsing import GenerationDefaults
+from domain.analysis import TrackAnalysis
 from domain.catalogue import ExportFilter, ExportResult
 from domain.estimates import BatchEstimate
 from domain.records import JobRecord
@@ -108,6 +109,11 @@ class ReferenceFiles(Protocol):
         """Check a file (on disk: inside `root`, symlinks resolved; at most 50 MB; decodable
         audio) and copy it under its content hash. Raises `domain.references.ReferenceRefused`
         with a message for people."""
+        ...
+
+    async def analyse(self, path: Path) -> TrackAnalysis | None:
+        """The stored reference's measured tempo and key (`domain.analysis.TrackAnalysis`); None
+        when no analyser is wired or the file could not be measured (never raises)."""
         ...
 
 

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any, Final, Literal
 
+from domain.analysis import Adherence, TrackAnalysis
 from domain.spreadsheet import neutralise_cell
 
 DeliveryFormat = Literal["mp3", "flac"]
@@ -30,6 +31,8 @@ TITLE_WORDS: Final = 4
 CATALOGUE_FOLDER: Final = "catalogue"  # under OUTPUT_DIR unless another folder is given
 MANIFEST_CSV: Final = "catalogue.csv"
 MANIFEST_JSON: Final = "catalogue.json"
+MEASURED: Final = "measured"  # a tag's value came from the audio analysis
+ASKED: Final = "asked"  # ... from the request (or the server's report of what it made)
 _STOP_WORDS: Final = frozenset(
     "a an and the with of for in on at to by from into over under no very some".split()
 )
@@ -81,6 +84,57 @@ class TrackTags:
 
 
 @dataclass(frozen=True)
+class TempoKey:
+    """A delivered track's tempo and key: measured when the analysis is sure of it, else asked;
+    the asked values kept beside them, and where each tagged value came from."""
+
+    bpm: int | None
+    key: str | None
+    bpm_source: str | None  # MEASURED, ASKED or None (unknown)
+    key_source: str | None
+    asked_bpm: int | None
+    asked_key: str | None
+
+
+def tempo_and_key(
+    asked_bpm: Any,
+    asked_key: Any,
+    analysis: TrackAnalysis | None,
+    adherence: Adherence | None,
+) -> TempoKey:
+    """Measured values win (issue 13). The measured tempo is the one folded to the asked tempo
+    when that makes it match (a beat tracker locked on half time is the same music); a tempo or
+    key the analysis is unsure of is not used."""
+    asked_tempo = _whole(asked_bpm)
+    asked = str(asked_key) if asked_key else None
+    folded = adherence.measured_bpm if adherence and adherence.tempo_ok else None
+    measured_tempo = _whole(folded or (analysis.sure_tempo if analysis else None))
+    measured_key = analysis.sure_key if analysis else None
+    return TempoKey(
+        bpm=measured_tempo if measured_tempo is not None else asked_tempo,
+        key=measured_key or asked,
+        bpm_source=_source(measured_tempo, asked_tempo),
+        key_source=_source(measured_key, asked),
+        asked_bpm=asked_tempo,
+        asked_key=asked,
+    )
+
+
+def _whole(value: Any) -> int | None:
+    try:
+        number = round(float(value))
+    except (TypeError, ValueError):
+        return None
+    return number if number > 0 else None
+
+
+def _source(measured: object, asked: object) -> str | None:
+    if measured is not None:
+        return MEASURED
+    return ASKED if asked is not None else None
+
+
+@dataclass(frozen=True)
 class ExportFilter:
     """Which tracks an export takes: approved ones (the default), or those rated `min_score` or
     more on average; optionally of one preset and made since a time."""
@@ -116,8 +170,12 @@ class ManifestRow:
     file: str  # relative to the catalogue folder
     title: str
     duration_s: float
-    bpm: int | None
-    key: str | None
+    bpm: int | None  # measured when the analysis is sure of it, else asked (`bpm_source`)
+    key: str | None  # likewise (`key_source`)
+    bpm_source: str | None  # "measured", "asked" or None
+    key_source: str | None
+    asked_bpm: int | None  # what was asked (or the server reported making)
+    asked_key: str | None
     genre: str | None
     preset: str | None
     zone_type: str | None

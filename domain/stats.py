@@ -7,7 +7,11 @@ means and rates below are exact. Definitions, the same everywhere (Slack, CLI, J
   (their latest reaction still there, `storage.ratings.counted`), whenever it was given;
 - mean score: the mean of those counted ratings (each rating weighs the same);
 - approval rate: approved ÷ decided (approved + rejected); undecided tracks do not count;
-- audio-check failures: tracks whose audio check said "fail" (`qc_verdict`).
+- audio-check failures: tracks whose audio check said "fail" (`qc_verdict`);
+- adherence (issue 13): of the tracks whose tempo (key) was both asked and measured with
+  confidence ("judged"), the share that came out within tolerance (tempo ±4 % after
+  half/double-time folding; the same key or its relative major/minor: `domain.analysis`).
+  Tracks never analysed, or with nothing asked, are not judged and do not count.
 Placeholder tracks (made by the built-in stand-in, not by ACE-Step) are kept apart: every group
 is split by `placeholder`, and totals are given for each side separately.
 """
@@ -29,11 +33,25 @@ class GroupFigures:
     approved: int = 0
     rejected: int = 0
     qc_failed: int = 0
+    tempo_judged: int = 0  # tracks whose tempo was asked and measured
+    tempo_obeyed: int = 0  # ... and came out within tolerance
+    key_judged: int = 0
+    key_obeyed: int = 0
 
     @property
     def mean_score(self) -> float | None:
         """Mean of the counted ratings; None without ratings."""
         return self.score_sum / self.ratings if self.ratings else None
+
+    @property
+    def tempo_share(self) -> float | None:
+        """Tempo obeyed ÷ judged; None when no tempo was judged."""
+        return self.tempo_obeyed / self.tempo_judged if self.tempo_judged else None
+
+    @property
+    def key_share(self) -> float | None:
+        """Key obeyed ÷ judged; None when no key was judged."""
+        return self.key_obeyed / self.key_judged if self.key_judged else None
 
     @property
     def decided(self) -> int:

@@ -4,7 +4,9 @@ Both read the tracks of the period through one covering index (`ix_tracks_stats`
 column first, then every column grouped or counted, so the wide track rows are not read), leave
 out the candidates of listening sessions still open (`storage.jobs.not_blinded`), and group at
 the finest level (preset, DiT model, LM model, placeholder, and the approver or the rater); the
-per-preset, per-model and per-rater figures are sums of those few hundred rows at most. A rating
+per-preset, per-model and per-rater figures are sums of those few hundred rows at most. A third
+query counts tempo and key adherence (issue 13) over the analysed tracks only (`obeys` set); it
+reads those rows, as the adherence columns are not in the covering index. A rating
 counts as `storage.ratings.counted` says (each person's latest on a track), asked per rating of
 the period (`_latest`) rather than over the whole table. Preset and model names are plain columns
 on the track (migration 0011), so no stored document is unpacked. Definitions: `domain.stats`.
@@ -80,9 +82,24 @@ async def gather(db: Database, *, since: datetime | None) -> RatingStats:
         .where(_latest(Rating))
         .group_by(*fine, Rating.user_id)
     )
+    judged = (
+        _in_period(
+            select(
+                *fine,
+                _count_if(Track.tempo_ok.is_not(None)),
+                _count_if(Track.tempo_ok.is_(True)),
+                _count_if(Track.key_ok.is_not(None)),
+                _count_if(Track.key_ok.is_(True)),
+            ),
+            since,
+        )
+        .where(Track.obeys.is_not(None))
+        .group_by(*fine)
+    )
     async with db.session() as session:
         made_rows = (await session.execute(made)).all()
         rated_rows = (await session.execute(rated)).all()
+        judged_rows = (await session.execute(judged)).all()
 
     groups: dict[_Key, dict[str, Any]] = {}
     people: dict[tuple[str, bool], dict[str, Any]] = {}
@@ -104,6 +121,14 @@ async def gather(db: Database, *, since: datetime | None) -> RatingStats:
         _sum_into(groups.setdefault(key, {}), ratings=int(n), score_sum=float(score or 0))
         person = people.setdefault((str(user), bool(placeholder)), {})
         _sum_into(person, rated=int(n), score_sum=float(score or 0))
+    for preset, dit, lm, placeholder, tempo_n, tempo_ok, key_n, key_ok in judged_rows:
+        _sum_into(
+            groups.setdefault((preset, dit, lm, bool(placeholder)), {}),
+            tempo_judged=int(tempo_n),
+            tempo_obeyed=int(tempo_ok),
+            key_judged=int(key_n),
+            key_obeyed=int(key_ok),
+        )
     raters = [
         RaterFigures(user, placeholder, **values) for (user, placeholder), values in people.items()
     ]
@@ -135,6 +160,10 @@ def _add(figures: GroupFigures, values: dict[str, Any]) -> GroupFigures:
         approved=figures.approved + values.get("approved", 0),
         rejected=figures.rejected + values.get("rejected", 0),
         qc_failed=figures.qc_failed + values.get("qc_failed", 0),
+        tempo_judged=figures.tempo_judged + values.get("tempo_judged", 0),
+        tempo_obeyed=figures.tempo_obeyed + values.get("tempo_obeyed", 0),
+        key_judged=figures.key_judged + values.get("key_judged", 0),
+        key_obeyed=figures.key_obeyed + values.get("key_obeyed", 0),
     )
 
 

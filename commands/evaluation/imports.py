@@ -13,6 +13,11 @@ decodable audio, its length read from the file), then copied to
 `OUTPUT_DIR/eval/refs/<sha256>.<ext>` atomically and recorded once per session (importing the same
 content again adds nothing). A row that cannot be used is reported with what is wrong; the good
 rows still import. The session is created by its first good row. File work runs in worker threads.
+
+A reference whose row gives no tempo or key is measured (`CommandServices.references.analyse`):
+what the analysis is sure of fills the gap, so candidates are made at the reference's tempo and
+key without typing them, and the reply says which were measured. A value the manifest gives is
+never replaced.
 """
 
 import asyncio
@@ -30,6 +35,7 @@ from commands.manifests import read_records
 from commands.ports import CommandServices
 from commands.replies import Reply
 from domain import constants as c
+from domain.analysis import TrackAnalysis
 from domain.evaluations import EvalReferenceRecord, EvalSessionRecord, EvalStatus
 from domain.music import MusicError, parse_key
 from domain.references import ReferenceRefused
@@ -69,6 +75,7 @@ class ImportOutcome:
     added: tuple[EvalReferenceRecord, ...] = ()
     already: tuple[str, ...] = ()  # where-labels of files the session already had
     problems: tuple[ImportProblem, ...] = ()
+    measured: tuple[str, ...] = ()  # "b.wav: tempo 80 BPM and key A minor measured (none given)"
 
 
 class _RowError(Exception):
@@ -184,6 +191,7 @@ async def _import(
     session = await evaluations_repo.get_session(services.db, name)
     added: list[EvalReferenceRecord] = []
     already: list[str] = []
+    measured: list[str] = []
     refused = list(problems)
     for entry in entries:
         try:
@@ -192,6 +200,11 @@ async def _import(
         except (_RowError, ReferenceRefused) as exc:
             refused.append(ImportProblem(entry.where, str(exc)))
             continue
+        if reference["bpm"] is None or reference["key"] is None:
+            found = measured_fields(await services.references.analyse(stored.path), reference)
+            if found:
+                reference |= found
+                measured.append(f"{entry.where}: {_measured_words(found)} measured (none given)")
         if session is None:
             session, _ = await evaluations_repo.get_or_create_session(
                 services.db,
@@ -214,7 +227,30 @@ async def _import(
             added.append(record)
         else:
             already.append(entry.where)
-    return ImportOutcome(name, session, tuple(added), tuple(already), tuple(refused))
+    return ImportOutcome(
+        name, session, tuple(added), tuple(already), tuple(refused), tuple(measured)
+    )
+
+
+def measured_fields(analysis: TrackAnalysis | None, given: dict[str, Any]) -> dict[str, Any]:
+    """The tempo and key the manifest left out, as measured when the analysis is sure of them
+    (a tempo outside BPM_MIN..BPM_MAX is left out too); {} when nothing was measured."""
+    if analysis is None:
+        return {}
+    found: dict[str, Any] = {}
+    tempo = analysis.sure_tempo
+    if given.get("bpm") is None and tempo is not None and c.BPM_MIN <= round(tempo) <= c.BPM_MAX:
+        found["bpm"] = round(tempo)
+    if given.get("key") is None and analysis.sure_key is not None:
+        found["key"] = analysis.sure_key
+    return found
+
+
+def _measured_words(found: dict[str, Any]) -> str:
+    """ "tempo 80 BPM and key A minor"."""
+    parts = [f"tempo {found['bpm']} BPM"] if "bpm" in found else []
+    parts += [f"key {found['key']}"] if "key" in found else []
+    return " and ".join(parts)
 
 
 def _reference_fields(services: CommandServices, entry: _Entry) -> dict[str, Any]:
@@ -375,6 +411,7 @@ def import_reply(outcome: ImportOutcome) -> Reply:
         lines.append(
             "Added: " + ", ".join(f"{zone} {count}" for zone, count in sorted(zones.items()))
         )
+    lines += list(outcome.measured)
     lines += [f"{where}: already imported" for where in outcome.already]
     lines += [f"{problem.where}: {problem.message}" for problem in outcome.problems]
     imported = len(outcome.added)

@@ -25,7 +25,9 @@ PLACEHOLDER_NOTE: Final = (
 )
 DEFINITIONS: Final = (
     "Mean score: each person's latest reaction per track. Approval rate: approved ÷ decided "
-    "(approved + rejected). Made: every file of the period, regenerated ones included."
+    "(approved + rejected). Made: every file of the period, regenerated ones included. "
+    "Tempo/key: of the tracks whose tempo (key) was asked and measured, how many came out "
+    "within tolerance (±4 % after half/double time; same or relative key)."
 )
 NO_PRESET: Final = "(no preset)"
 NO_MODEL: Final = "(not reported)"
@@ -81,14 +83,34 @@ def _rate(figures: GroupFigures) -> str:
 
 
 def group_line(name: str, figures: GroupFigures) -> str:
-    """ "lobby: 12 made, 9 rated, mean 3.40 (n=15), 4/5 approved (80%), 1 audio-check failure"."""
+    """ "lobby: 12 made, 9 rated, mean 3.40 (n=15), 4/5 approved (80%), 1 audio-check failure"
+    and, when analysed tracks were judged, "; tempo 8/10 on request (80%), key 5/9 (56%)"."""
     mark = f"{PLACEHOLDER_MARK} " if figures.placeholder else ""
     failures = "audio-check failure" if figures.qc_failed == 1 else "audio-check failures"
-    return (
+    line = (
         f"{mark}{name}: {figures.made} made, {figures.rated} rated, mean "
         f"{_mean(figures.mean_score)} (n={figures.ratings}), {_rate(figures)}, "
         f"{figures.qc_failed} {failures}"
     )
+    adherence = adherence_words(figures)
+    return f"{line}; {adherence}" if adherence else line
+
+
+def adherence_words(figures: GroupFigures) -> str:
+    """ "tempo 8/10 on request (80%), key 5/9 (56%)"; only what was judged; "" for nothing."""
+    parts = []
+    if figures.tempo_judged:
+        parts.append(
+            f"tempo {figures.tempo_obeyed}/{figures.tempo_judged} on request "
+            f"({figures.tempo_obeyed / figures.tempo_judged:.0%})"
+        )
+    if figures.key_judged:
+        on = "" if parts else " on request"
+        parts.append(
+            f"key {figures.key_obeyed}/{figures.key_judged}{on} "
+            f"({figures.key_obeyed / figures.key_judged:.0%})"
+        )
+    return ", ".join(parts)
 
 
 def rater_line(rater: RaterFigures, name: str | None = None) -> str:
@@ -156,7 +178,7 @@ def stats_lines(stats: RatingStats, *, limit: int | None = ROWS_SHOWN) -> list[s
 
 TABLE_HEADER: Final = (
     "section", "name", "placeholder", "made", "rated", "ratings", "mean", "approved",
-    "rejected", "approval rate", "audio-check failures",
+    "rejected", "approval rate", "audio-check failures", "tempo on request", "key on request",
 )  # fmt: skip
 
 
@@ -177,13 +199,19 @@ def table_rows(stats: RatingStats) -> list[tuple[str, ...]]:
                 section, g.key or empty, "yes" if g.placeholder else "", str(g.made),
                 str(g.rated), str(g.ratings), _mean(g.mean_score), str(g.approved),
                 str(g.rejected), rate, str(g.qc_failed),
+                _share(g.tempo_obeyed, g.tempo_judged), _share(g.key_obeyed, g.key_judged),
             ))  # fmt: skip
     for r in stats.raters:
         rows.append((
             "rater", r.rater, "yes" if r.placeholder else "", "", str(r.rated), str(r.rated),
-            _mean(r.mean_score), str(r.approved), str(r.rejected), "", "",
+            _mean(r.mean_score), str(r.approved), str(r.rejected), "", "", "", "",
         ))  # fmt: skip
     return rows
+
+
+def _share(obeyed: int, judged: int) -> str:
+    """ "8/10 (80%)", or "–" when nothing was judged."""
+    return f"{obeyed}/{judged} ({obeyed / judged:.0%})" if judged else "–"
 
 
 def format_table(header: tuple[str, ...], rows: list[tuple[str, ...]]) -> str:
@@ -208,6 +236,12 @@ def _group_json(g: GroupFigures) -> dict[str, Any]:
         "decided": g.decided,
         "approval_rate": g.approval_rate,
         "audio_check_failures": g.qc_failed,
+        "tempo_judged": g.tempo_judged,
+        "tempo_on_request": g.tempo_obeyed,
+        "tempo_share": g.tempo_share,
+        "key_judged": g.key_judged,
+        "key_on_request": g.key_obeyed,
+        "key_share": g.key_share,
     }
 
 
@@ -223,6 +257,14 @@ def stats_json(stats: RatingStats, period: Period) -> dict[str, Any]:
             "mean_score": "mean of counted ratings: each person's latest reaction per track",
             "approval_rate": "approved / decided (approved + rejected)",
             "placeholder": "made by the built-in stand-in, not ACE-Step; never in ACE-Step rows",
+            "tempo_share": (
+                "tempo_on_request / tempo_judged: of the tracks whose tempo was asked and "
+                "measured with confidence, those within 4 % after half/double-time folding"
+            ),
+            "key_share": (
+                "key_on_request / key_judged: of the tracks whose key was asked and measured "
+                "with confidence, those in the same key or its relative major/minor"
+            ),
         },
         "ace_step": _group_json(stats.real),
         "placeholder": _group_json(stats.placeholder),

@@ -109,9 +109,13 @@ def test_lines_mark_placeholder_rows_and_keep_them_out_of_the_headline() -> None
 def test_table_and_json_list_every_row() -> None:
     stats = figures(presets=(LOBBY, STANDIN))
     rows = table_rows(stats)
-    assert rows[0] == ("preset", "lobby", "", "4", "3", "5", "3.20", "3", "1", "75%", "1")
-    assert rows[1] == ("preset", "(no preset)", "yes", "2", "1", "1", "2.00", "0", "0", "–", "0")
-    assert ("rater", "U1", "", "", "2", "2", "3.50", "1", "0", "", "") in rows
+    assert rows[0] == (
+        "preset", "lobby", "", "4", "3", "5", "3.20", "3", "1", "75%", "1", "–", "–",
+    )  # fmt: skip
+    assert rows[1] == (
+        "preset", "(no preset)", "yes", "2", "1", "1", "2.00", "0", "0", "–", "0", "–", "–",
+    )  # fmt: skip
+    assert ("rater", "U1", "", "", "2", "2", "3.50", "1", "0", "", "", "", "") in rows
     table = format_table(TABLE_HEADER, rows).splitlines()
     assert table[0].split()[:3] == ["section", "name", "placeholder"]
     assert len(table) == 1 + len(rows)

@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from bot.adapters.slack.escape import escape_keeping_mentions, escape_mrkdwn
 from commands.replies import Reply
+from domain.adherence_words import adherence_words
 from domain.records import JobRecord, JobStatus, TrackRecord
 from domain.request import format_duration
 
@@ -231,9 +232,10 @@ def track_comment(track: TrackRecord, job: JobRecord) -> str:
     request = job.generation
     length = format_duration(track.duration_s) if track.duration_s else "?"
     metas = [length]
-    if track.metas.get("bpm") not in (None, "N/A"):
+    measured = adherence_words(track.analysis, track.adherence)
+    if not measured and track.metas.get("bpm") not in (None, "N/A"):
         metas.append(f"{track.metas['bpm']} bpm")
-    if track.metas.get("keyscale") not in (None, "", "N/A"):
+    if not measured and track.metas.get("keyscale") not in (None, "", "N/A"):
         metas.append(str(track.metas["keyscale"]))
     metas.append(f"{track.audio_format} · {track.file_size / 1_000_000:.1f} MB")
     check = "passed" if track.qc_verdict == "pass" else "⚠️ " + "; ".join(track.qc_problems)
@@ -247,6 +249,7 @@ def track_comment(track: TrackRecord, job: JobRecord) -> str:
         f"🎵 *Track {track.id}* — job #{job.id}, take {track.variant} of {request.variants} · "
         + " · ".join(escape(m) for m in metas),
         f">{escape(clip(track.caption or request.caption, 600))}",
+        *([f"🎚 {escape(measured)}"] if measured else []),
         escape(" · ".join(provenance)),
         RATE_HINT,
     ]

@@ -5,11 +5,13 @@ worth showing next to a take that is still posted. Thresholds shared with the re
 live in `domain.constants`; the few only these rules use are below.
 """
 
-from typing import Final
+from typing import Final, Literal
 
 from audiofile.codec import AudioInfo
 from bot.engine.audio.measure import SignalStats
 from domain import constants as c
+from domain.adherence_words import misses
+from domain.analysis import Adherence
 from domain.request import format_duration
 
 DELIVERY_SAMPLE_RATE: Final = 48_000
@@ -17,6 +19,8 @@ DELIVERY_CHANNELS: Final = 2
 CLIP_MIN_SHARE: Final = 1e-5  # fewer clipped samples than this share are isolated full-scale peaks
 TRUNCATION_TOLERANCE: Final = 0.01  # decoded length may fall this short of the header's length
 MAX_SILENCES_LISTED: Final = 3
+
+AdherenceMode = Literal["warn", "strict", "off"]  # QC_ADHERENCE
 
 
 def failures(stats: SignalStats) -> list[str]:
@@ -46,6 +50,27 @@ def warnings(info: AudioInfo, stats: SignalStats, expected_s: float | None) -> l
         *_silence_problems(stats),
         *_delivery_problem(info),
     ]
+
+
+def judge_adherence(
+    verdict: str | None,
+    problems: tuple[str, ...],
+    adherence: Adherence | None,
+    mode: AdherenceMode,
+) -> tuple[str | None, tuple[str, ...]]:
+    """The verdict and problems once tempo and key adherence count (QC_ADHERENCE).
+
+    `warn`: a tempo or key miss is a problem and makes a pass a warn; `strict`: a miss is a
+    failure (the engine makes the take again, as for any failed check); `off`: unchanged. No
+    adherence (not analysed), nothing missed, or nothing asked: unchanged. Length is not judged
+    again here: the audio check already warns when it is off, and a server that caps lengths
+    would make the same length again."""
+    missed = misses(adherence)
+    if mode == "off" or not missed:
+        return verdict, problems
+    if mode == "strict":
+        return "fail", (*problems, *missed)
+    return ("warn" if verdict in (None, "pass") else verdict), (*problems, *missed)
 
 
 def _truncation_problem(info: AudioInfo, stats: SignalStats) -> list[str]:

@@ -35,7 +35,6 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from audiofile.atomic import write_atomically
 from bot.engine.audio.delivery import DeliveredFile, file_sha256, render_delivery
@@ -54,10 +53,12 @@ from domain.catalogue import (
     ManifestRow,
     Skipped,
     SkipReason,
+    TempoKey,
     TrackTags,
     catalogue_title,
     delivery_key,
     file_name,
+    tempo_and_key,
     title_base,
 )
 from presets.library import PresetLibrary
@@ -82,6 +83,7 @@ class _Planned:
     dest: Path
     tags: TrackTags
     preset: Preset | None
+    music: TempoKey  # tempo and key, measured or asked
 
 
 class CatalogueExporter:
@@ -166,22 +168,22 @@ class CatalogueExporter:
         if not await asyncio.to_thread(_free_inside, dest, root):
             skipped.append(Skipped(track.id, SkipReason.PATH_TAKEN, dest.name))
             return None
-        tags = self._tags(candidate, title, preset)
-        return _Planned(candidate, source, dest, tags, preset)
+        music = _tempo_and_key(candidate)
+        tags = self._tags(candidate, title, preset, music)
+        return _Planned(candidate, source, dest, tags, preset, music)
 
-    def _tags(self, candidate: Candidate, title: str, preset: Preset | None) -> TrackTags:
+    def _tags(
+        self, candidate: Candidate, title: str, preset: Preset | None, music: TempoKey
+    ) -> TrackTags:
         track, job = candidate.track, candidate.job
-        request = job.request
-        bpm = track.metas.get("bpm") or request.get("bpm")
-        key = track.metas.get("keyscale") or request.get("key_scale")
         made = track.created_at
         return TrackTags(
             title=title,
             artist=self.spec.artist,
             album=candidate.batch_name or (preset.name if preset else "ACE Music singles"),
             genre=_genre(preset, track.caption),
-            bpm=_int_or_none(bpm),
-            key=str(key) if key else None,
+            bpm=music.bpm,
+            key=music.key,
             year=made.year,
             comment=f"acemusic track {track.id} (job {job.id}, variant {track.variant})",
             track_id=track.id,
@@ -255,6 +257,10 @@ class CatalogueExporter:
             duration_s=duration_s,
             bpm=tags.bpm,
             key=tags.key,
+            bpm_source=planned.music.bpm_source,
+            key_source=planned.music.key_source,
+            asked_bpm=planned.music.asked_bpm,
+            asked_key=planned.music.asked_key,
             genre=tags.genre,
             preset=preset.id if preset else None,
             zone_type="/".join(preset.venue_types) if preset else None,
@@ -289,11 +295,16 @@ def _genre(preset: Preset | None, caption: str) -> str | None:
     return (named or list(genres))[0] if genres else None
 
 
-def _int_or_none(value: Any) -> int | None:
-    try:
-        return round(float(value))
-    except (TypeError, ValueError):
-        return None
+def _tempo_and_key(candidate: Candidate) -> TempoKey:
+    """Measured tempo and key when the track was analysed; asked ones (the server's report of what
+    it made, else the request) beside them and in their place otherwise."""
+    track, request = candidate.track, candidate.job.request
+    return tempo_and_key(
+        track.metas.get("bpm") or request.get("bpm"),
+        track.metas.get("keyscale") or request.get("key_scale"),
+        track.analysis,
+        track.adherence,
+    )
 
 
 def _prepare_folder(folder: Path) -> Path:

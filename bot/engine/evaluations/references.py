@@ -4,33 +4,67 @@
 resolved) or content in memory, refuses what is over `REFERENCE_MAX_BYTES` or not decodable audio,
 and copies it to `<folder>/<sha256>.<ext>` atomically (a temporary file, synced, renamed). The same
 content stored twice is one file. Work runs in a worker thread.
+
+`ReferenceFiles.analyse` measures a stored reference's tempo and key with the `ReferenceAnalyser`
+it was given (`bot.engine.audio.analysis.analyse_file`, run in the audio process pool: both wired
+in `bot.services`), so an import whose manifest gives no tempo or key still matches candidates to
+the reference (issue 13).
 """
 
 import asyncio
 import hashlib
+import logging
 import os
 import tempfile
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Final
 
 from audiofile.atomic import finalize
 from audiofile.codec import AudioDecodeError, AudioInfo, probe_audio
+from domain.analysis import TrackAnalysis
 from domain.references import REFERENCE_MAX_BYTES, ReferenceRefused, StoredReference
+
+log = logging.getLogger(__name__)
 
 KNOWN_FORMATS: Final = frozenset({"mp3", "wav", "flac"})
 
+ReferenceAnalyser = Callable[[Path], TrackAnalysis]  # synchronous and CPU-bound
+# Runs an analyser off the event loop: the audio process pool in the bot; a thread by default.
+AnalyserRunner = Callable[[ReferenceAnalyser, Path], Awaitable[TrackAnalysis]]
+
 
 class ReferenceFiles:
-    """The folder references are copied into (OUTPUT_DIR/eval/refs)."""
+    """The folder references are copied into (OUTPUT_DIR/eval/refs), and how they are measured."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        analyser: ReferenceAnalyser | None = None,
+        run: AnalyserRunner | None = None,
+    ) -> None:
         self.folder = folder
+        self.analyser = analyser
+        self._run = run
 
     async def store(
         self, source: Path | bytes, *, name: str, root: Path | None = None
     ) -> StoredReference:
         """Check a reference and copy it in; `ReferenceRefused` says why one cannot be used."""
         return await asyncio.to_thread(store_reference, self.folder, source, name=name, root=root)
+
+    async def analyse(self, path: Path) -> TrackAnalysis | None:
+        """The stored reference's tempo and key as measured; None without an analyser, or when
+        it fails (logged: a reference is still usable with its tempo and key unknown)."""
+        if self.analyser is None:
+            return None
+        try:
+            if self._run is not None:
+                return await self._run(self.analyser, path)
+            return await asyncio.to_thread(self.analyser, path)
+        except Exception:
+            log.warning("could not analyse reference %s", path.name, exc_info=True)
+            return None
 
 
 def store_reference(

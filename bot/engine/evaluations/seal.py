@@ -6,8 +6,12 @@ For each WAITING pair of a PREPARING session whose job has finished:
 - the job failed or was cancelled -> NO_CANDIDATE, "no ACE-Step candidate: the job failed: …";
 - no variant kept with the audio checks' verdict "pass" -> NO_CANDIDATE, "no ACE-Step candidate:
   all K variants failed the audio checks" (a failing variant never represents ACE-Step);
-- else the passing variant closest in length to the reference (ties: the lowest variant) is the
-  candidate; ACE-Step's side is drawn with `random.Random(f"{seed}:{number}")`, and
+- else, of the passing variants, those that obeyed the request (measured tempo and key within
+  tolerance: `domain.analysis.Adherence.obeys`; a variant never analysed counts as obeying) come
+  first, and of those the one closest in length to the reference (ties: the lowest variant) is
+  the candidate. A tempo or key miss alone does not stop a variant passing (QC_ADHERENCE turns it
+  into a warning or a failure; here it only ranks the variant last). ACE-Step's side is drawn
+  with `random.Random(f"{seed}:{number}")`, and
   `bot.engine.audio.blind.render_pair_async` writes `OUTPUT_DIR/eval/<session>/pair-07-A.mp3` and
   `-B.mp3` -> READY (a file the renderer cannot use -> BROKEN with its reason).
 
@@ -30,6 +34,7 @@ from bot.engine.jobs.events import JobEvent
 from bot.engine.jobs.runner import JobEngine
 from bot.settings import Settings
 from bot.waiting import nap
+from domain.adherence_words import misses
 from domain.evaluations import (
     SIDES,
     EvalPairRecord,
@@ -80,17 +85,29 @@ def draw_side(seed: int, number: int) -> Side:
 
 
 def choose_candidate(tracks: list[TrackRecord], reference_s: float) -> TrackRecord | None:
-    """The kept variant that passed the audio checks and is closest in length to the reference
-    (ties: the lowest variant); None when none passed."""
-    passing = [track for track in tracks if not track.rejected and track.qc_verdict == PASSING]
+    """The kept variant that passed the audio checks, obeyed the request (tempo, key, length as
+    measured) before one that did not, then closest in length to the reference (ties: the lowest
+    variant); None when none passed."""
+    passing = [track for track in tracks if not track.rejected and passed_audio_checks(track)]
     if not passing:
         return None
 
-    def distance(track: TrackRecord) -> tuple[float, int]:
+    def rank(track: TrackRecord) -> tuple[bool, float, int]:
         length = track.duration_s if track.duration_s is not None else math.inf
-        return abs(length - reference_s), track.variant
+        disobeys = track.adherence is not None and not track.adherence.obeys
+        return disobeys, abs(length - reference_s), track.variant
 
-    return min(passing, key=distance)
+    return min(passing, key=rank)
+
+
+def passed_audio_checks(track: TrackRecord) -> bool:
+    """The verdict "pass", or a warning or failure whose only problems are tempo or key misses
+    (QC_ADHERENCE): the audio itself is sound, and `choose_candidate` ranks it after obeying
+    variants."""
+    if track.qc_verdict == PASSING:
+        return True
+    missed = misses(track.adherence)
+    return bool(missed) and set(track.qc_problems) <= set(missed)
 
 
 async def seal_sessions(services: SealServices) -> list[EvalSessionRecord]:
@@ -200,7 +217,10 @@ def _details(
         "gain_db_candidate": round(rendered.gain_db_candidate, 2),
         "variant": chosen.variant,
         "variants_considered": len(tracks),
-        "variants_passing": sum(1 for t in tracks if not t.rejected and t.qc_verdict == PASSING),
+        "variants_passing": sum(1 for t in tracks if not t.rejected and passed_audio_checks(t)),
+        "variants_obeying": sum(
+            1 for t in tracks if not t.rejected and t.adherence is not None and t.adherence.obeys
+        ),
         "placeholder": chosen.placeholder,
     }
 

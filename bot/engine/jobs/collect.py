@@ -17,8 +17,10 @@ from typing import Any
 from audiofile.codec import AudioDecodeError, probe_audio
 from bot.engine.acestep import errors as e
 from bot.engine.acestep.wire import ResultItem
+from bot.engine.audio import rules
 from bot.engine.audio.analysis import CheckedFile, check_and_analyse
 from bot.engine.audio.qc import normalise_loudness
+from bot.engine.audio.rules import AdherenceMode
 from bot.engine.jobs import messages as msg
 from bot.engine.jobs.context import EngineContext
 from bot.engine.jobs.download_errors import disk_failed, download_failed, server_ready
@@ -114,23 +116,36 @@ async def _fetch_variant(
     downloaded = await server.client.download(item.file, dest)
     checked = await ctx.audio.run(check_and_analyse, dest, expected_duration_s=request.duration_s)
     delivery = await _delivery_copy(ctx, dest, request)
-    return await tracks_repo.add_track(
-        ctx.db,
-        job_id=job.id,
-        variant=variant,
-        **_provenance(
-            job,
-            item,
-            seed=seed,
-            now=ctx.clock(),
-            server=server,
-            path=dest,
-            size=downloaded.size,
-            checked=checked,
-            delivery=delivery,
-            placeholder=placeholder,
-        ),
+    fields = _provenance(
+        job,
+        item,
+        seed=seed,
+        now=ctx.clock(),
+        server=server,
+        path=dest,
+        size=downloaded.size,
+        checked=checked,
+        delivery=delivery,
+        placeholder=placeholder,
     )
+    fields = judged_adherence(fields, ctx.config.qc_adherence)
+    return await tracks_repo.add_track(ctx.db, job_id=job.id, variant=variant, **fields)
+
+
+def judged_adherence(fields: NewTrack, mode: AdherenceMode) -> NewTrack:
+    """The track's verdict and problems once its tempo and key adherence count (QC_ADHERENCE):
+    a miss warns, or fails the take (strict) so `_settle` makes it again like any failed take.
+    Without an adherence (no analysis) the fields are returned unchanged."""
+    verdict, problems = rules.judge_adherence(
+        fields.get("qc_verdict"),
+        tuple(fields.get("qc_problems", ())),
+        fields.get("adherence"),
+        mode,
+    )
+    if verdict == fields.get("qc_verdict") and list(problems) == fields.get("qc_problems"):
+        return fields
+    qc = dict(fields.get("qc") or {}) | {"verdict": verdict, "problems": list(problems)}
+    return {**fields, "qc_verdict": verdict, "qc_problems": list(problems), "qc": qc}
 
 
 def _extension(item: ResultItem, request: GenerationRequest) -> str:

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from bot.engine.audio.rules import AdherenceMode
 from bot.engine.audio.workers import AudioWorkers
 from bot.engine.jobs.events import EventBus
 from bot.engine.jobs.servers import PollBounds, Server
@@ -22,6 +23,7 @@ class EngineConfig:
     failover_s: float = 120.0
     server_error_limit: int = 10  # server errors on submit a job may meet before it fails
     qc_max_regenerations: int = 1
+    qc_adherence: AdherenceMode = "warn"  # QC_ADHERENCE: what a tempo or key miss does
     loudness_target_lufs: float | None = None
     download_concurrency: int = 4
     model_cache_s: float = 600.0
