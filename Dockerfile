@@ -23,6 +23,9 @@ COPY presets ./presets
 COPY standin ./standin
 COPY storage ./storage
 RUN uv sync --locked --no-dev
+# Compile librosa's numba functions into numba's cache in the image, so no audio worker spends
+# ~20 s of CPU on its first track analysis (bot/engine/audio/analysis.py, warm_up).
+RUN python -m bot.engine.audio.analysis
 
 VOLUME /data
 CMD ["acemusic", "serve"]

@@ -9,7 +9,7 @@ import pytest
 import soundfile
 
 from audiofile.codec import write_audio
-from bot.engine.audio.analysis import analyse, analyse_file, check_and_analyse
+from bot.engine.audio.analysis import analyse, analyse_file, check_and_analyse, warm_up
 from bot.engine.audio.qc import check_audio
 from domain.analysis import KEY_MIN_CONFIDENCE, TEMPO_MIN_CONFIDENCE, adherence, tempo_matches
 from domain.music import key_is_minor, key_root_semitone
@@ -173,3 +173,7 @@ def test_broken_samples_are_not_analysed(tmp_path: Path) -> None:
     checked = check_and_analyse(path, expected_duration_s=10)
     assert checked.report.verdict == "fail"
     assert checked.analysis is None
+
+
+def test_the_images_warm_up_analysis_measures_its_own_clicks() -> None:
+    assert warm_up().tempo_bpm == pytest.approx(120, rel=0.04)
