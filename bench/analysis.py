@@ -27,6 +27,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from bench.verdict import verdict
+
 for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMBA_NUM_THREADS"):
     os.environ.setdefault(_variable, "1")  # one thread, as in a worker of the audio pool
 
@@ -84,7 +86,7 @@ def main() -> int:
     if args.essentia:
         _accuracy("essentia (comparison)", cases, _essentia)
     _balance_and_range(smoke=args.smoke)
-    return _verdict(total_s * per_3_min <= target, smoke=args.smoke)
+    return verdict(total_s * per_3_min <= target, smoke=args.smoke)
 
 
 def _cases(*, smoke: bool) -> list[Case]:
@@ -227,14 +229,6 @@ def _arguments() -> argparse.Namespace:
     if args.smoke:
         args.seconds, args.repeat = 20.0, 1
     return args
-
-
-def _verdict(met: bool, *, smoke: bool) -> int:
-    if smoke:
-        print("targets not judged (--smoke)")
-        return 0
-    print("all targets met" if met else "TARGET MISSED")
-    return 0 if met else 1
 
 
 if __name__ == "__main__":

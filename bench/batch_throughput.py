@@ -37,7 +37,8 @@ from typing import Any
 import httpx
 
 from bench.processes import process_in_background
-from bench.slack_batch import run_slack_batch, verdict
+from bench.slack_batch import run_slack_batch
+from bench.verdict import verdict
 from tests.cli.helpers import Workspace
 
 TARGET_EFFICIENCY = 0.95

@@ -38,7 +38,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.processes import standin_in_background
-from bench.slack_batch import BatchRun, run_slack_batch, verdict
+from bench.slack_batch import BatchRun, run_slack_batch
+from bench.verdict import verdict
 from tests.cli.helpers import Workspace
 
 A100_JOB_SECONDS = 2.0

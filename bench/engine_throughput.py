@@ -30,6 +30,7 @@ from pathlib import Path
 
 import httpx
 
+from bench.verdict import verdict
 from bot.services import open_services
 from bot.settings import Settings
 from domain.records import JobStatus
@@ -181,15 +182,7 @@ def _report(figures: dict[str, float], args: argparse.Namespace) -> int:
         and per_track <= TARGET_CALLS_PER_TRACK
         and figures["rss_mb"] < TARGET_RSS_MB
     )
-    return _verdict(met, smoke=args.smoke, met_line="all targets met")
-
-
-def _verdict(met: bool, *, smoke: bool, met_line: str) -> int:
-    if smoke:
-        print("targets not judged (--smoke)")
-        return 0
-    print(met_line if met else "TARGET MISSED")
-    return 0 if met else 1
+    return verdict(met, smoke=args.smoke)
 
 
 if __name__ == "__main__":

@@ -40,6 +40,7 @@ from numpy.typing import NDArray
 from scipy import signal
 
 from audiofile.codec import stream_audio, write_audio
+from bench.verdict import verdict
 from bot.engine.audio.blind import render_pair
 from bot.engine.audio.delivery import render_delivery
 from bot.engine.audio.loudness import integrated_loudness, measure_loudness
@@ -126,7 +127,7 @@ def main() -> int:
         f" flac {delivery['flac']:.3f} s"
     )
     met = loudness_s <= target and agreement <= TARGET_AGREEMENT_LU
-    return _verdict(met, smoke=args.smoke)
+    return verdict(met, smoke=args.smoke)
 
 
 def _arguments() -> argparse.Namespace:
@@ -220,14 +221,6 @@ def _deliver(source: Path, root: Path, fmt: DeliveryFormat) -> None:
 def _scipy_true_peak(track: NDArray[np.float32]) -> float:
     oversampled = signal.resample_poly(track, 4, 1, axis=0)
     return float(20 * np.log10(np.abs(oversampled).max()))
-
-
-def _verdict(met: bool, *, smoke: bool) -> int:
-    if smoke:
-        print("targets not judged (--smoke)")
-        return 0
-    print("all targets met" if met else "TARGET MISSED")
-    return 0 if met else 1
 
 
 if __name__ == "__main__":

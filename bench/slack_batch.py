@@ -168,12 +168,3 @@ def _bot_usage(root: Path) -> tuple[float | None, float | None]:
     cpu_s = (int(fields[13]) + int(fields[14])) / os.sysconf("SC_CLK_TCK")
     peak_kb = next((int(line.split()[1]) for line in status if line.startswith("VmHWM:")), None)
     return cpu_s, None if peak_kb is None else peak_kb / 1024
-
-
-def verdict(met: bool, *, smoke: bool) -> int:
-    """Print the verdict line; the exit status (0 under --smoke unless the caller saw it break)."""
-    if smoke:
-        print("target not judged (--smoke)")
-        return 0
-    print("targets met" if met else "TARGET MISSED")
-    return 0 if met else 1
