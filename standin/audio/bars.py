@@ -62,13 +62,15 @@ class _BarContext:
         return tone(midi_to_hz(midi), length, self.rate, sound, detune_cents=detune)
 
     def pad(self) -> list[Event]:
-        """The sustained chord, slightly detuned left against right for width."""
+        """The sustained chord over a tonic drone (so even a few bars are heard in the asked
+        key, as a key detector hears it), slightly detuned left against right for width."""
         level = 0.09 * self.score.pad_level
         chord = self.score.key.triad(self.degree, 3)
+        drone = (self.score.key.note(0, 2), self.score.key.note(0, 3))  # the tonic, every bar
         beats = self.score.beats
         return [
             Event(0, self.note(midi, beats, "pad", detune=cents), pan, level)
-            for midi in chord
+            for midi in (*drone, *chord)
             for cents, pan in ((-6.0, -0.7), (6.0, 0.7))
         ]
 

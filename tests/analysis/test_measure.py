@@ -177,3 +177,12 @@ def test_broken_samples_are_not_analysed(tmp_path: Path) -> None:
 
 def test_the_images_warm_up_analysis_measures_its_own_clicks() -> None:
     assert warm_up().tempo_bpm == pytest.approx(120, rel=0.04)
+
+
+def test_a_steady_tone_has_no_tempo() -> None:
+    """A sine's onset envelope is only numerical ripple, which can look periodic: no beat."""
+    t = np.arange(11 * RATE, dtype=np.float32) / RATE
+    for hz in (220.0, 330.0, 440.0):
+        mono = (0.2 * np.sin(2 * np.pi * hz * t)).astype(np.float32)
+        measured = analyse(np.stack([mono, mono], axis=1), RATE)
+        assert (measured.tempo_bpm, measured.tempo_confidence) == (None, None), hz

@@ -60,7 +60,9 @@ def test_stats_prints_the_table_and_writes_the_chart_and_json(tmp_path: Path) ->
     assert lines[1].split()[:4] == ["section", "name", "placeholder", "made"]
     rows = [line.split() for line in lines[2:]]
     assert ["preset", "hotel-lobby", "1", "1", "1", "5.00", "1", "0", "100%", "1", "–", "–"] in rows
-    assert ["preset", "spa", "yes", "2", "2", "2", "1.50", "0", "0", "–", "0", "–", "–"] in rows
+    # the stand-in's tracks follow the asked tempo and key, and were measured to (issue 13)
+    spa = ["preset", "spa", "yes", "2", "2", "2", "1.50", "0", "0", "–", "0"]
+    assert [*spa, "2/2", "(100%)", "2/2", "(100%)"] in rows
     assert "(placeholder rows: the built-in stand-in, not ACE-Step)" in table.stdout
     chart = ws.root / "outputs" / "stats" / "stats.png"
     assert chart.read_bytes().startswith(PNG_SIGNATURE)
@@ -78,9 +80,9 @@ def test_stats_prints_the_table_and_writes_the_chart_and_json(tmp_path: Path) ->
     assert document["placeholder"] | {"name": None} == {
         "name": None, "placeholder": True, "made": 2, "rated": 2, "ratings": 2,
         "mean_score": 1.5, "approved": 0, "rejected": 0, "decided": 0,
-        "approval_rate": None, "audio_check_failures": 0, "tempo_judged": 0,
-        "tempo_on_request": 0, "tempo_share": None, "key_judged": 0, "key_on_request": 0,
-        "key_share": None,
+        "approval_rate": None, "audio_check_failures": 0, "tempo_judged": 2,
+        "tempo_on_request": 2, "tempo_share": 1.0, "key_judged": 2, "key_on_request": 2,
+        "key_share": 1.0,
     }  # fmt: skip
     assert {(p["name"], p["placeholder"]) for p in document["presets"]} == {
         ("hotel-lobby", False),

@@ -46,6 +46,10 @@ CHROMA_COMPRESSION: Final = 10.0  # log(1 + 10 x chroma)
 TEMPO_MAX_LAG_S: Final = 4.0  # autocorrelation up to 4 s: every multiple of beats down to 30 BPM
 TEMPO_MULTIPLES: Final = 8  # refine the period from peaks at up to 8 beat periods
 MIN_TEMPO_S: Final = 6.0  # shorter audio has too few beats to tell a tempo
+# The onset envelope is the mean rise of the mel bands' level, in dB. A steady tone's stays under
+# 0.4 dB (numerical ripple that can still look periodic); music with any attack reaches 5 dB and
+# more. Below this nothing ever starts, so there is no beat to measure.
+MIN_ONSET_DB: Final = 1.0
 MIN_KEY_S: Final = 2.0
 SPECTRUM_FFT: Final = 2_048
 SPECTRUM_STRIDE: Final = 4  # every 4th slice: the long-term spectrum of a song, at a quarter of
@@ -231,6 +235,8 @@ def _tempo(low: Mono) -> tuple[float | None, float | None]:
     envelope = librosa.onset.onset_strength(
         y=low, sr=ANALYSIS_RATE, hop_length=HOP, n_fft=ONSET_FFT, n_mels=ONSET_MELS
     )
+    if float(np.max(envelope, initial=0.0)) < MIN_ONSET_DB:
+        return None, None  # a steady sound: its spectrum never rises enough to make a beat
     envelope = envelope - float(np.mean(envelope))
     max_lag = min(round(TEMPO_MAX_LAG_S * ANALYSIS_RATE / HOP), len(envelope) - 1)
     correlation = librosa.autocorrelate(envelope, max_size=max_lag + 1)
