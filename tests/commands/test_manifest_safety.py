@@ -11,6 +11,7 @@ from commands.errors import UsageError
 from commands.manifests import check_total, read_manifest
 from commands.plans import plan_preset
 from presets import PresetLibrary
+from presets.schema import BATCH_MAX_COUNT
 
 from .helpers import DEFAULTS
 
@@ -102,5 +103,5 @@ def test_any_bytes_are_rows_problems_or_a_usage_error(data: bytes, name: str) ->
         rows, problems = read_manifest(b"preset,caption,count\n" + data, name)
     except UsageError:
         return  # a clear refusal is fine; any other exception fails the test
-    assert all(1 <= row.count <= 10_000 for row in rows)
+    assert all(1 <= row.count <= BATCH_MAX_COUNT for row in rows)
     assert all(problem.row >= 1 for problem in problems)
