@@ -110,6 +110,18 @@ class Processes:
                 await process.wait()
         self.running.clear()
 
+    @asynccontextmanager
+    async def supervised(self) -> AsyncIterator["Processes"]:
+        """Stop every process when the block ends; on a failure, print their log tails first."""
+        try:
+            yield self
+        except BaseException:
+            for name in list(self.running):
+                print(f"--- {name} ---\n{self.log_tail(name)}")
+            raise
+        finally:
+            await self.stop_all()
+
     def log_tail(self, name: str, chars: int = 3000) -> str:
         path = self.root / f"{name}.log"
         return path.read_text(errors="replace")[-chars:] if path.exists() else ""
@@ -220,16 +232,10 @@ async def one_run(
     processes = Processes(root)
     async with standins(root, 2, job_seconds) as urls:
         env = worker_env(root, database_url, urls, ACESTEP_MAX_IN_FLIGHT=str(capacity))
-        try:
+        async with processes.supervised():
             for i in range(1, workers + 1):
                 await processes.start(f"work{i}", env, "work")
             await wait_until(database_url, ALL_DONE, timeout_s, "every job done")
-        except BaseException:
-            for name in list(processes.running):
-                print(f"--- {name} ---\n{processes.log_tail(name)}")
-            raise
-        finally:
-            await processes.stop_all()
     records = server_records(root, 2)
     [(last,)] = await scalar_rows(
         database_url, "SELECT extract(epoch FROM max(finished_at)) FROM jobs"

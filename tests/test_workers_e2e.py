@@ -80,7 +80,7 @@ async def run_batch_with_kills(
             | fake.env()
         )
         started = time.monotonic()
-        try:
+        async with processes.supervised():
             for name, command in STARTED:
                 await processes.start(name, env, command)
             first = await fake.socket.wait_connected(60)
@@ -107,12 +107,6 @@ async def run_batch_with_kills(
                 print(f"{time.monotonic() - started:.1f} s: {victim} killed, its jobs taken over")
             await wait_until(url, BATCH_DONE, FINISH_S, "the batch done and every track posted")
             print(f"{time.monotonic() - started:.1f} s: batch done, every track posted")
-        except BaseException:
-            for name in list(processes.running):
-                print(f"--- {name} ---\n{processes.log_tail(name)}")
-            raise
-        finally:
-            await processes.stop_all()
         uploads = fake.calls_to("files.completeUploadExternal")
         titles = [str(item.get("title", "")) for call in uploads for item in call.args["files"]]
     return titles, takeovers
