@@ -212,7 +212,7 @@ async def batch_tracks(db: Database, batch_id: int) -> list[tuple[TrackRecord, J
 
 
 async def batch_track_pages(
-    db: Database, batch_id: int, *, page_size: int = 500
+    db: Database, batch_id: int, *, page_size: int = 100
 ) -> AsyncIterator[list[tuple[TrackRecord, JobRecord]]]:
     """Every kept track of a batch with its job, oldest first, a page at a time.
 
