@@ -7,9 +7,9 @@ batch priority) and resume like any other job.
 
 from collections.abc import AsyncIterator, Collection, Sequence
 from dataclasses import dataclass
-from typing import Any, Unpack
+from typing import Any, Final, Unpack
 
-from sqlalchemy import case, func, select, tuple_
+from sqlalchemy import case, func, insert, select, tuple_
 
 from domain.records import (
     UNFINISHED_STATUSES,
@@ -72,6 +72,9 @@ class BatchTally:
         return self.jobs - self.unfinished
 
 
+JOB_INSERT_CHUNK: Final = 500  # jobs stored per INSERT by `create_batch`
+
+
 async def create_batch(
     db: Database,
     *,
@@ -107,22 +110,26 @@ async def create_batch(
         await session.flush()
         if sample is not None:
             samples.add_rule(session, batch.id, sample)
-        rows = [
-            Job(
-                status=JobStatus.QUEUED,
-                request=job.request,
-                origin=origin,
-                priority=priority,
-                requested_by=requested_by,
-                channel_id=channel_id,
-                batch_id=batch.id,
-                notes=list(job.notes),
-            )
-            for job in jobs
-        ]
-        session.add_all(rows)
-        await session.flush()
-        return _record(batch), [row.id for row in rows]
+        # Plain multi-row INSERTs a chunk at a time: 10,000 ORM objects at once held some 55 MB
+        # (which the allocator then kept) for a 20,000-track batch.
+        insert_jobs = insert(Job).returning(Job.id, sort_by_parameter_order=True)
+        job_ids: list[int] = []
+        for start in range(0, len(jobs), JOB_INSERT_CHUNK):
+            rows = [
+                {
+                    "status": JobStatus.QUEUED,
+                    "request": job.request,
+                    "origin": origin,
+                    "priority": priority,
+                    "requested_by": requested_by,
+                    "channel_id": channel_id,
+                    "batch_id": batch.id,
+                    "notes": list(job.notes),
+                }
+                for job in jobs[start : start + JOB_INSERT_CHUNK]
+            ]
+            job_ids += (await session.scalars(insert_jobs, rows)).all()
+        return _record(batch), job_ids
 
 
 async def get_batch(db: Database, batch_id: int) -> BatchRecord | None:

@@ -33,6 +33,13 @@ async def test_thousands_of_jobs_in_one_batch(db: Database) -> None:
     assert len(job_ids) == len(set(job_ids)) == 2500
     counts = await jobs.count_by_status(db, batch_id=batch.id)
     assert counts == {JobStatus.QUEUED: 2500}
+    # stored several hundred per INSERT: each id is its own job's, in the order given
+    assert batches.JOB_INSERT_CHUNK < 2500
+    stored = {job.id: job for job in await jobs.list_jobs(db, batch_id=batch.id, limit=None)}
+    for i, job_id in enumerate(job_ids):
+        job = stored[job_id]
+        assert (job.request["caption"], job.notes) == (f"take {i}", [f"n{i}"])
+        assert (job.submissions, job.cancel_requested, job.batch_id) == (0, False, batch.id)
 
 
 async def test_tally_counts_jobs_tracks_and_failure_reasons(db: Database) -> None:
