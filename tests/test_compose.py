@@ -1,4 +1,5 @@
-"""docker-compose.yml: the bot and an ACE-Step server on one GPU host, PostgreSQL as a profile.
+"""docker-compose.yml: the bot and an ACE-Step server on one GPU host; PostgreSQL and workers as
+profiles.
 
 Always parsed and checked here (services, profiles, volumes, health checks, start order); where a
 Compose binary is installed (`docker-compose`, Debian's package, or the `docker compose` plugin)
@@ -16,7 +17,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = ROOT / "docker-compose.yml"
-PROFILES = ("postgres", "demo")
+PROFILES = ("postgres", "demo", "workers")
 DEFAULT = re.compile(r"^\$\{(?P<name>[A-Z_]+):-(?P<default>[^}]*)\}$")
 
 
@@ -50,11 +51,24 @@ def enabled_with(service: dict[str, Any]) -> set[str] | None:
 
 def test_no_obsolete_version_key_and_the_expected_services(compose: dict[str, Any]) -> None:
     assert "version" not in compose
-    assert set(compose["services"]) == {"bot", "acestep", "postgres", "engine"}
+    assert set(compose["services"]) == {"bot", "acestep", "postgres", "engine", "worker"}
     assert enabled_with(compose["services"]["bot"]) is None
     assert enabled_with(compose["services"]["acestep"]) is None
     assert enabled_with(compose["services"]["postgres"]) == {"postgres"}
     assert enabled_with(compose["services"]["engine"]) == {"demo"}
+    assert enabled_with(compose["services"]["worker"]) == {"workers"}
+
+
+def test_workers_run_the_engine_on_the_bots_database_servers_and_files(
+    compose: dict[str, Any],
+) -> None:
+    """The bot posts what a worker downloads: same database, servers, volume and folder."""
+    bot, worker = compose["services"]["bot"], compose["services"]["worker"]
+    assert worker["command"] == ["acemusic", "work"]
+    assert worker["env_file"] == bot["env_file"]
+    assert worker["volumes"] == bot["volumes"]
+    for name in ("DATABASE_URL", "ACESTEP_API_URL", "OUTPUT_DIR"):
+        assert worker["environment"][name] == bot["environment"][name], name
 
 
 def test_acestep_is_the_teams_image_pinned_and_overridable(compose: dict[str, Any]) -> None:
@@ -172,6 +186,8 @@ def test_compose_itself_accepts_the_file(tmp_path: Path, profiles: tuple[str, ..
     expected = {"bot", "acestep"} | {"postgres"} & set(profiles)
     if "demo" in profiles:
         expected.add("engine")
+    if "workers" in profiles:
+        expected.add("worker")
     for command in compose_commands():
         selected = [part for profile in profiles for part in ("--profile", profile)]
         done = subprocess.run(
