@@ -6,13 +6,15 @@ The processes version, with `kill -9` at random moments, is tests/test_workers_e
 """
 
 import asyncio
+import os
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import update
 
 from bot.engine.jobs.context import EngineContext
-from bot.engine.jobs.runner import JobEngine
+from bot.engine.jobs.runner import ABANDONED_PART_S, PARTS_SWEEP_S, JobEngine
 from bot.engine.jobs.servers import Server
 from domain.records import JobRecord, JobStatus
 from storage import claims
@@ -117,6 +119,33 @@ async def test_a_submission_cut_short_by_a_stopped_worker_is_held_in_doubt(
     assert done.duplicate_submissions == 1  # the killed worker's task may exist: counted
     assert done.reserved_server is None
     assert any("worker sending it stopped" in note for note in done.notes)
+
+
+async def test_downloads_a_stopped_worker_left_are_removed_once_idle_not_a_live_ones(
+    make_rig: MakeRig, db: Database
+) -> None:
+    rig = await make_rig(servers=1, claim_ttl_s=CLAIM_S)
+    day = rig.output_dir / "2026-01-02"
+    day.mkdir(parents=True)
+    abandoned = day / ".job00001-spa-v1.wav.k3j2h1.part"  # its worker was killed long ago
+    abandoned.write_bytes(b"half")
+    idle_since = time.time() - ABANDONED_PART_S - 60
+    os.utime(abandoned, (idle_since, idle_since))
+    live = day / ".job00002-spa-v1.wav.a8f7d6.part"  # another worker is writing it right now
+    live.write_bytes(b"half")
+    kept = day / "job00001-spa-v1.wav"
+    kept.write_bytes(b"whole")
+    await rig.engine.tick()
+    assert not abandoned.exists()
+    assert live.exists()
+    assert kept.exists()
+    # the live one, once its worker stops writing, goes at a later sweep
+    os.utime(live, (idle_since, idle_since))
+    await rig.engine.tick()
+    assert live.exists()  # not looked for again yet
+    rig.clock.advance(PARTS_SWEEP_S)
+    await rig.engine.tick()
+    assert not live.exists()
 
 
 async def test_a_reservation_counts_against_the_servers_room(db: Database) -> None:

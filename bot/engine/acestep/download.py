@@ -8,6 +8,7 @@ worker threads, batched into ~1 MiB writes.
 import asyncio
 import os
 import tempfile
+import time
 from pathlib import Path
 from typing import Final
 
@@ -92,17 +93,23 @@ def _check_complete(
         raise ctx.malformed(f"download stopped at {received} of {declared} bytes")
 
 
-def remove_partials(folder: Path, *, prefix: str = "") -> int:
+def remove_partials(folder: Path, *, prefix: str = "", idle_s: float = 0.0) -> int:
     """Delete the temporary files of downloads a killed process left under `folder` (recursive).
 
     They are hidden files named `.<destination name>.<random><PART_SUFFIX>`; `prefix` narrows
-    the destination names (e.g. "job"). Returns how many were removed.
+    the destination names (e.g. "job"). `idle_s`: only files nothing has written to for that
+    long, when other live processes may be downloading into the same folder. Returns how many
+    were removed.
     """
+    written_before = time.time() - idle_s
     removed = 0
     for path in folder.rglob(f".{prefix}*{PART_SUFFIX}"):
-        if path.is_file():
-            path.unlink(missing_ok=True)
-            removed += 1
+        try:
+            if path.is_file() and (idle_s <= 0 or path.stat().st_mtime < written_before):
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:  # finished or removed by its own process meanwhile
+            continue
     return removed
 
 

@@ -49,6 +49,11 @@ log = logging.getLogger(__name__)
 
 IDLE_CHECK_S = 2.0  # how often an idle engine looks for jobs other processes have queued
 FOLLOWER_CHECK_S = 1.0  # how often a process without the lease re-reads the jobs it waits on
+# Several workers: downloads a stopped worker left half-written are removed once nothing has
+# written to them for ABANDONED_PART_S (a live download that long silent has timed out: its
+# read timeout, ACESTEP_TIMEOUT_SECONDS, is 30 s by default), looked for every PARTS_SWEEP_S.
+ABANDONED_PART_S = 600.0
+PARTS_SWEEP_S = 3600.0
 
 
 @dataclass(frozen=True)
@@ -72,6 +77,7 @@ class JobEngine:
         self.last_tick_at: datetime | None = None  # when run_forever last finished a tick (health)
         self._lease_until: datetime | None = None
         self._claims_checked: datetime | None = None
+        self._parts_swept: datetime | None = None
         if ctx.config.shared_queue:
             ctx.claimant = self.holder
 
@@ -242,6 +248,10 @@ class JobEngine:
                 await self._interrupted_submission(job, job.reserved_server)
         if taken:
             log.info("worker %s took over %d job(s) from stopped workers", self.holder, len(taken))
+        swept = self._parts_swept
+        if swept is None or (now - swept).total_seconds() >= PARTS_SWEEP_S:
+            self._parts_swept = now
+            await self._remove_partial_downloads(idle_s=ABANDONED_PART_S)
 
     async def _interrupted_submission(self, job: JobRecord, server: str) -> None:
         """A worker stopped while sending this job: the server may have made the task, so the
@@ -279,10 +289,13 @@ class JobEngine:
         self._lease_until = now + timedelta(seconds=c.ENGINE_LEASE_TTL_S) if held else None
         return held
 
-    async def _remove_partial_downloads(self) -> None:
-        """Half-written downloads of a process that died: only the engine's holder writes them."""
+    async def _remove_partial_downloads(self, *, idle_s: float = 0.0) -> None:
+        """Half-written downloads of a process that died: with one engine (the lease's holder, the
+        only one writing them) all of them; among several workers those idle for `idle_s`."""
         folder = self.ctx.config.output_dir
-        removed = await asyncio.to_thread(remove_partials, folder, prefix=TRACK_FILE_PREFIX)
+        removed = await asyncio.to_thread(
+            remove_partials, folder, prefix=TRACK_FILE_PREFIX, idle_s=idle_s
+        )
         if removed:
             log.info("removed %d unfinished download(s) left in %s", removed, folder)
 
