@@ -137,6 +137,7 @@ async def update_job(
     job_id: int,
     *,
     expect: Collection[JobStatus] | None = None,
+    holder: str | None = None,
     **changes: Unpack[JobChanges],
 ) -> JobRecord | None:
     """Apply `changes` if the job is in one of the `expect`ed states; None when it was not.
@@ -144,6 +145,10 @@ async def update_job(
     This compare-and-set is what keeps two code paths from moving one job twice (a cancel racing a
     download, say): the loser sees None and leaves the job alone. A `result` is kept once per
     task in `task_results` (with the request sent), where the task's tracks read it too.
+
+    `holder` (several workers, `storage.claims`): the worker making the change. It is refused
+    (None) when another worker has claimed the job since: a worker that stalled past its claim
+    and was taken over cannot overwrite what the new one did.
     """
     async with db.session(row_locks=True) as session:
         # the row is locked before it is read: the check and the write are one step for every
@@ -151,6 +156,8 @@ async def update_job(
         locked = await session.scalar(select(Job.id).where(Job.id == job_id).with_for_update())
         job = None if locked is None else await session.get(Job, job_id, populate_existing=True)
         if job is None or (expect is not None and job.status not in expect):
+            return None
+        if holder is not None and job.claimed_by not in (None, holder):
             return None
         for name, value in changes.items():
             if name == "result":

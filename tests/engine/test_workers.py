@@ -16,6 +16,7 @@ from sqlalchemy import update
 from bot.engine.jobs.context import EngineContext
 from bot.engine.jobs.runner import ABANDONED_PART_S, PARTS_SWEEP_S, JobEngine
 from bot.engine.jobs.servers import Server
+from bot.engine.jobs.transitions import fail, requeue
 from domain.records import JobRecord, JobStatus
 from storage import claims
 from storage import jobs as jobs_repo
@@ -99,6 +100,38 @@ async def test_a_stopped_workers_jobs_are_taken_over_once_its_claims_expire(
     assert await rig.statuses(jobs) == [JobStatus.DONE] * 2
     assert rig.transports[0].count("/release_task") == 2  # polled by the new worker, not resent
     assert {(await rig.job(job.id)).claimed_by for job in jobs} == {"worker-two"}
+
+
+async def test_a_worker_that_stalled_past_its_claim_cannot_undo_the_new_workers_moves(
+    make_rig: MakeRig, db: Database
+) -> None:
+    rig = await make_rig(servers=1, capacity=2, claim_ttl_s=CLAIM_S)
+    other = second_worker(rig, db)
+    rig.standins[0].pause_workers()  # the task stays on the server throughout
+    job = await rig.enqueue()
+    await rig.engine.tick()  # sent by the first worker…
+    seen = await rig.job(job.id)  # …which reads it, then stalls past its claim
+    assert seen.status.on_server
+    rig.clock.advance(CLAIM_S + 1)
+    await other.tick()  # the second worker takes it over and polls it
+    taken = await rig.job(job.id)
+    assert taken.claimed_by == "worker-two"
+    assert taken.status.on_server
+    # The first worker wakes up and acts on what it read: the job is still on the server, so
+    # only the claim stops it from sending the job back to the queue (to be made twice) or
+    # failing it.
+    assert await requeue(rig.ctx, seen, "lost on the server") is None
+    assert await fail(rig.ctx, seen, "gave up") is None
+    after = await rig.job(job.id)
+    assert (after.status, after.task_id, after.notes) == (taken.status, taken.task_id, taken.notes)
+    rig.standins[0].resume_workers()
+    for _ in range(100):
+        await other.tick()
+        await rig.standins[0].wait_until_idle()
+        if (await rig.job(job.id)).status.finished:
+            break
+    assert (await rig.job(job.id)).status is JobStatus.DONE
+    assert rig.transports[0].count("/release_task") == 1  # made once
 
 
 async def test_a_submission_cut_short_by_a_stopped_worker_is_held_in_doubt(

@@ -2,9 +2,12 @@
 
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import update
+
 from domain.records import JobStatus
 from storage import jobs
 from storage.database import Database
+from storage.schema import Job
 
 
 async def test_new_job_is_queued_with_aware_timestamps(db: Database) -> None:
@@ -39,10 +42,27 @@ async def test_update_is_a_compare_and_set_on_status(db: Database) -> None:
     assert moved is not None
     assert moved.status is JobStatus.SUBMITTED
     # A second mover that still believes the job is queued loses.
-    assert await jobs.update_job(db, job.id, expect={JobStatus.QUEUED}, status="cancelled") is None
+    assert await jobs.update_job(db, job.id, expect={JobStatus.QUEUED}, status=JobStatus.CANCELLED) is None
     assert (await jobs.count_on_server(db)) == {"s1": 1}
     assert (await jobs.count_by_status(db)) == {JobStatus.SUBMITTED: 1}
     assert await jobs.count_unfinished(db) == 1
+
+
+async def test_a_worker_whose_job_was_taken_over_cannot_change_it(db: Database) -> None:
+    job = await jobs.create_job(db, request={}, origin="cli")
+    # nobody's job yet: any worker may move it
+    moved = await jobs.update_job(db, job.id, holder="a", expect={JobStatus.QUEUED}, progress=0.1)
+    assert moved is not None
+    async with db.session() as session:  # worker b took it over
+        await session.execute(update(Job).where(Job.id == job.id).values(claimed_by="b"))
+    stale = await jobs.update_job(db, job.id, holder="a", expect={JobStatus.QUEUED}, progress=0.9)
+    assert stale is None
+    assert (await jobs.get_job(db, job.id)).progress == 0.1  # type: ignore[union-attr]
+    fresh = await jobs.update_job(db, job.id, holder="b", expect={JobStatus.QUEUED}, progress=0.5)
+    assert fresh is not None
+    assert fresh.progress == 0.5
+    # without a holder (one engine, or a person cancelling) the claim is not looked at
+    assert await jobs.update_job(db, job.id, status=JobStatus.CANCELLED) is not None
 
 
 async def test_list_jobs_filters(db: Database) -> None:

@@ -294,6 +294,7 @@ async def _done(ctx: EngineContext, job: JobRecord, tracks: list[TrackRecord]) -
     updated = await jobs_repo.update_job(
         ctx.db,
         job.id,
+        holder=ctx.claimant,
         expect=DOWNLOADING_ONLY,
         status=JobStatus.DONE,
         finished_at=ctx.clock(),

@@ -168,6 +168,7 @@ async def _submitted(
     updated = await jobs_repo.update_job(
         ctx.db,
         job.id,
+        holder=ctx.claimant,
         expect=QUEUED_ONLY,
         status=JobStatus.SUBMITTED,
         server=server.name,
@@ -238,7 +239,12 @@ async def _enhance(
         enhancement = {"used": False, "reason": str(exc)}
         note = msg.enhancement_unavailable(str(exc))
     updated = await jobs_repo.update_job(
-        ctx.db, job.id, expect=QUEUED_ONLY, enhancement=enhancement, notes=[*job.notes, note]
+        ctx.db,
+        job.id,
+        holder=ctx.claimant,
+        expect=QUEUED_ONLY,
+        enhancement=enhancement,
+        notes=[*job.notes, note],
     )
     return updated or job
 

@@ -47,6 +47,7 @@ async def hold(ctx: EngineContext, job: JobRecord, server: Server, reason: str) 
     await jobs_repo.update_job(
         ctx.db,
         job.id,
+        holder=ctx.claimant,
         expect=QUEUED_ONLY,
         doubt_server=server.name,
         doubt_total=server.expected_total,
@@ -118,4 +119,4 @@ async def _release(ctx: EngineContext, job: JobRecord, *, arrived: bool) -> None
     else:
         note = msg.submit_never_arrived(server_name)
     changes["notes"] = [*job.notes, note]
-    await jobs_repo.update_job(ctx.db, job.id, expect=QUEUED_ONLY, **changes)
+    await jobs_repo.update_job(ctx.db, job.id, holder=ctx.claimant, expect=QUEUED_ONLY, **changes)

@@ -58,7 +58,9 @@ async def _count_server_error(ctx: EngineContext, job: JobRecord, reason: str) -
     """A 5xx on a download is the server's trouble; bounded per job, then the job fails."""
     errors = await count_server_error(ctx, job, reason, expect=DOWNLOADING_ONLY)
     if errors is not None:
-        await jobs_repo.update_job(ctx.db, job.id, expect=DOWNLOADING_ONLY, server_errors=errors)
+        await jobs_repo.update_job(
+            ctx.db, job.id, holder=ctx.claimant, expect=DOWNLOADING_ONLY, server_errors=errors
+        )
 
 
 def _refusal(exc: e.AceStepError) -> str | None:

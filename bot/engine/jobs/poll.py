@@ -105,6 +105,7 @@ async def _succeeded(ctx: EngineContext, job: JobRecord, state: TaskState) -> No
     updated = await jobs_repo.update_job(
         ctx.db,
         job.id,
+        holder=ctx.claimant,
         expect=ON_SERVER,
         status=JobStatus.DOWNLOADING,
         result=[item.model_dump(mode="json") for item in state.items],
@@ -122,7 +123,9 @@ async def _unknown(ctx: EngineContext, job: JobRecord) -> None:
     if polls >= c.UNKNOWN_TASK_CONFIRM_POLLS:
         await lost(ctx, job, msg.task_unknown())
     else:
-        await jobs_repo.update_job(ctx.db, job.id, expect=ON_SERVER, unknown_polls=polls)
+        await jobs_repo.update_job(
+            ctx.db, job.id, holder=ctx.claimant, expect=ON_SERVER, unknown_polls=polls
+        )
 
 
 async def _in_progress(
@@ -147,6 +150,7 @@ async def _in_progress(
     updated = await jobs_repo.update_job(
         ctx.db,
         job.id,
+        holder=ctx.claimant,
         expect=ON_SERVER,
         status=status,
         progress=state.progress,

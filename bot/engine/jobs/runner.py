@@ -259,6 +259,7 @@ class JobEngine:
         await jobs_repo.update_job(
             self.ctx.db,
             job.id,
+            holder=self.ctx.claimant,
             expect={JobStatus.QUEUED},
             doubt_server=server,
             doubt_total=None,

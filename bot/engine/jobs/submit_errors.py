@@ -81,6 +81,7 @@ async def _hold_for_server(
     await jobs_repo.update_job(
         ctx.db,
         job.id,
+        holder=ctx.claimant,
         expect=QUEUED_ONLY,
         server_errors=errors,
         not_before=now + timedelta(seconds=delay),

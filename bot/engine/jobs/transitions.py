@@ -33,6 +33,7 @@ async def requeue(
     updated = await jobs_repo.update_job(
         ctx.db,
         job.id,
+        holder=ctx.claimant,
         expect=expect,
         status=JobStatus.QUEUED,
         server=None,
@@ -64,6 +65,7 @@ async def fail(
     updated = await jobs_repo.update_job(
         ctx.db,
         job.id,
+        holder=ctx.claimant,
         expect=expect if expect is not None else {job.status},
         status=JobStatus.FAILED,
         error=error,
