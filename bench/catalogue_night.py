@@ -48,6 +48,9 @@ TARGET_RSS_MB = 200.0
 PRESET = "spa"
 LENGTH = "10s"
 AUDIO_FORMAT = "wav"
+# The stand-ins delete each file five minutes after writing it (the bot has long downloaded it):
+# 20,000 ten-second WAVs are some 38 GB, and a second copy on the servers' side filled the disk.
+STANDIN_FILES_KEPT_S = 300.0
 
 
 @dataclass
@@ -124,7 +127,12 @@ async def _night(root: Path, pace: float, args: argparse.Namespace) -> Night:
         urls = [
             await stack.enter_async_context(
                 standin_in_background(
-                    root, name, workspace.env, job_seconds, reuse_audio=not args.fresh_audio
+                    root,
+                    name,
+                    workspace.env,
+                    job_seconds,
+                    reuse_audio=not args.fresh_audio,
+                    forget_files_after_s=STANDIN_FILES_KEPT_S,
                 )
             )
             for name in names

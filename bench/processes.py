@@ -36,10 +36,17 @@ async def process_in_background(
 
 @asynccontextmanager
 async def standin_in_background(
-    root: Path, name: str, env: dict[str, str], job_seconds: float, *, reuse_audio: bool = False
+    root: Path,
+    name: str,
+    env: dict[str, str],
+    job_seconds: float,
+    *,
+    reuse_audio: bool = False,
+    forget_files_after_s: float = 0.0,
 ) -> AsyncIterator[str]:
     """The ACE-Step stand-in as its own process (`bench.standin_process`: one worker, unbounded
-    queue; `reuse_audio`: render once per length), yielding its base URL once /health answers.
+    queue; `reuse_audio`: render once per length; `forget_files_after_s`: delete its files that
+    long after writing them), yielding its base URL once /health answers.
     When it stops it writes every task's times to ROOT/NAME.timeline.json and its request counts
     to ROOT/NAME.requests.json."""
     port = free_port()
@@ -54,6 +61,7 @@ async def standin_in_background(
         f"--timeline={root / f'{name}.timeline.json'}",
         f"--requests={root / f'{name}.requests.json'}",
         *(["--reuse-audio"] if reuse_audio else []),
+        f"--forget-files-after={forget_files_after_s}",
     )
     env = env | {"PYTHONPATH": str(REPOSITORY)}
     async with _background(root, name, env, port, *command, health="/health") as url:
