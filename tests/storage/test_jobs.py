@@ -42,7 +42,10 @@ async def test_update_is_a_compare_and_set_on_status(db: Database) -> None:
     assert moved is not None
     assert moved.status is JobStatus.SUBMITTED
     # A second mover that still believes the job is queued loses.
-    assert await jobs.update_job(db, job.id, expect={JobStatus.QUEUED}, status=JobStatus.CANCELLED) is None
+    assert (
+        await jobs.update_job(db, job.id, expect={JobStatus.QUEUED}, status=JobStatus.CANCELLED)
+        is None
+    )
     assert (await jobs.count_on_server(db)) == {"s1": 1}
     assert (await jobs.count_by_status(db)) == {JobStatus.SUBMITTED: 1}
     assert await jobs.count_unfinished(db) == 1
