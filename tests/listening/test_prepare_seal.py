@@ -134,7 +134,8 @@ async def test_sealed_pairs_have_a_passing_candidate_and_neutral_files(
     assert (await session_named(services, "q1")).status is EvalStatus.READY
 
 
-async def test_closest_passing_variant_is_chosen(services: Services, tmp_path: Path) -> None:
+async def prepared_tracks(services: Services, tmp_path: Path) -> tuple[int, list[int]]:
+    """A best-of-3 session's one pair, made: its id and its three tracks' ids, oldest first."""
     session = await imported(services, tmp_path)
     reply = await handle("/music eval prepare q1 best-of=3 zones=spa per-zone=1", services, CALLER)
     assert reply.batch_id is not None
@@ -142,15 +143,20 @@ async def test_closest_passing_variant_is_chosen(services: Services, tmp_path: P
     (pair,) = await evaluations_repo.list_pairs(services.db, session.id)
     assert pair.job_id is not None
     tracks = await tracks_repo.list_tracks(services.db, job_ids=[pair.job_id], oldest_first=True)
+    return pair.id, [track.id for track in tracks]
+
+
+async def test_closest_passing_variant_is_chosen(services: Services, tmp_path: Path) -> None:
+    pair_id, tracks = await prepared_tracks(services, tmp_path)
     assert len(tracks) == 3
     # Variant 1 fails the checks, variant 3 is the closest in length of those left.
-    await tracks_repo.update_track(services.db, tracks[0].id, qc_verdict="fail", duration_s=12.4)
-    await tracks_repo.update_track(services.db, tracks[1].id, qc_verdict="pass", duration_s=9.0)
-    await tracks_repo.update_track(services.db, tracks[2].id, qc_verdict="pass", duration_s=13.0)
+    await tracks_repo.update_track(services.db, tracks[0], qc_verdict="fail", duration_s=12.4)
+    await tracks_repo.update_track(services.db, tracks[1], qc_verdict="pass", duration_s=9.0)
+    await tracks_repo.update_track(services.db, tracks[2], qc_verdict="pass", duration_s=13.0)
     await seal_sessions(services)
-    sealed = await evaluations_repo.get_pair(services.db, pair.id)
+    sealed = await evaluations_repo.get_pair(services.db, pair_id)
     assert sealed is not None
-    assert (sealed.state, sealed.track_id) == (PairState.READY, tracks[2].id)
+    assert (sealed.state, sealed.track_id) == (PairState.READY, tracks[2])
     assert (sealed.details["variants_considered"], sealed.details["variants_passing"]) == (3, 2)
 
 

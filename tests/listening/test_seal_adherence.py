@@ -5,28 +5,16 @@ from pathlib import Path
 
 from bot.engine.evaluations.seal import choose_candidate, seal_sessions
 from bot.services import Services
-from commands.router import handle
 from domain.analysis import Adherence, TrackAnalysis
 from domain.evaluations import PairState
 from storage import evaluations as evaluations_repo
 from storage import tracks as tracks_repo
-from tests.listening.test_prepare_seal import CALLER, imported, run_jobs
+from tests.listening.test_prepare_seal import prepared_tracks
 
 ANALYSED = TrackAnalysis(analyser="test", tempo_bpm=80.0, tempo_confidence=0.9)
 OBEYS = Adherence(asked_bpm=80.0, measured_bpm=80.0, tempo_ok=True)
 MISSES = Adherence(asked_bpm=80.0, measured_bpm=120.0, tempo_ok=False)
 MISS_PROBLEM = "tempo off the request: asked 80 BPM, measured 120"
-
-
-async def prepared_tracks(services: Services, tmp_path: Path) -> tuple[int, list[int]]:
-    session = await imported(services, tmp_path)
-    reply = await handle("/music eval prepare q1 best-of=3 zones=spa per-zone=1", services, CALLER)
-    assert reply.batch_id is not None
-    await run_jobs(services, reply.batch_id)
-    (pair,) = await evaluations_repo.list_pairs(services.db, session.id)
-    assert pair.job_id is not None
-    tracks = await tracks_repo.list_tracks(services.db, job_ids=[pair.job_id], oldest_first=True)
-    return pair.id, [track.id for track in tracks]
 
 
 async def test_obeying_variant_is_chosen_before_a_closer_one_that_missed(
