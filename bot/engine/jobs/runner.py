@@ -160,6 +160,7 @@ class JobEngine:
         if not await self._hold_lease():
             return TickResult(leader=False)
         await self._hold_claims()
+        await self._sweep_stopped_workers_parts()
         await self._refresh_stats()
         finished = await poll(self.ctx)
         dispatched = await dispatch(self.ctx)
@@ -248,7 +249,13 @@ class JobEngine:
                 await self._interrupted_submission(job, job.reserved_server)
         if taken:
             log.info("worker %s took over %d job(s) from stopped workers", self.holder, len(taken))
-        swept = self._parts_swept
+
+    async def _sweep_stopped_workers_parts(self) -> None:
+        """Several workers: remove the half-written downloads of stopped workers (those idle for
+        ABANDONED_PART_S), on the first tick and then every PARTS_SWEEP_S."""
+        if self.ctx.claimant is None:
+            return  # one engine: removed when the lease is taken (`_hold_lease`)
+        now, swept = self.ctx.clock(), self._parts_swept
         if swept is None or (now - swept).total_seconds() >= PARTS_SWEEP_S:
             self._parts_swept = now
             await self._remove_partial_downloads(idle_s=ABANDONED_PART_S)
