@@ -135,10 +135,10 @@ def unposted_tracks(
     )
 
 
-async def add_pending_posts(db: Database, query: Select[int, int, str, str | None]) -> int:
-    """A pending post row for each (track, job, channel, thread) the query returns."""
+async def add_pending_posts(db: Database, *queries: Select[int, int, str, str | None]) -> int:
+    """A pending post row for each (track, job, channel, thread) the queries return."""
     async with db.session() as session:
-        rows = (await session.execute(query)).all()
+        rows = [row for query in queries for row in (await session.execute(query)).all()]
         session.add_all(
             SlackTrackPost(
                 track_id=track_id,
@@ -153,11 +153,18 @@ async def add_pending_posts(db: Database, query: Select[int, int, str, str | Non
 
 
 async def queue_track_posts(db: Database) -> int:
-    """A post row, in the card's thread, for every kept track of a finished Slack job."""
+    """A post row, in the card's thread, for every kept track of a finished Slack job.
+
+    Only cards still open are looked at (a card turns final once each of its job's tracks has a
+    post row that settled), so each publisher pass costs what is in flight, not the history: the
+    jobs are picked by id from the open cards, never found by scanning every finished job."""
+    open_cards = select(SlackCard.job_id).where(
+        SlackCard.ts.is_not(None), SlackCard.final.is_(False)
+    )
     query = (
         unposted_tracks(SlackCard.channel_id, func.coalesce(SlackCard.thread_ts, SlackCard.ts))
         .join(SlackCard, SlackCard.job_id == Job.id)
-        .where(SlackCard.ts.is_not(None))
+        .where(Job.id.in_(open_cards))
     )
     return await add_pending_posts(db, query)
 

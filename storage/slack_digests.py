@@ -5,7 +5,7 @@ only edited, and every track of the batch is posted exactly once."""
 from datetime import datetime
 from typing import Unpack
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, literal, or_, select
 
 from domain.records import (
     POSTED_STATES,
@@ -92,17 +92,33 @@ async def digests_to_refresh(
 async def queue_batch_track_posts(db: Database) -> int:
     """A post row, in the digest's thread, for every kept track of a batch whose digest is up;
     of a batch that posts a listening sample, only for the tracks chosen (`storage.samples`).
-    A listening test's candidates (batches with `evaluation_id`) are never posted: blinding."""
-    sampled = select(BatchSample.batch_id).where(BatchSample.batch_id == Batch.id).exists()
-    chosen = select(BatchSampleTrack.track_id).where(BatchSampleTrack.track_id == Track.id).exists()
-    query = (
-        unposted_tracks(SlackBatchDigest.channel_id, SlackBatchDigest.ts)
-        .join(SlackBatchDigest, SlackBatchDigest.batch_id == Job.batch_id)
-        .join(Batch, Batch.id == Job.batch_id)
-        .where(SlackBatchDigest.ts.is_not(None), Batch.evaluation_id.is_(None))
-        .where(or_(~sampled, chosen))
+    A listening test's candidates (batches with `evaluation_id`) are never posted: blinding.
+
+    Only digests still open are looked at, one batch at a time (a digest turns final once every
+    track it posts has settled; choosing more tracks opens it again), so a publisher pass costs
+    the batches in flight, not a scan of every finished job the database has ever held."""
+    sampled = (
+        select(BatchSample.batch_id).where(BatchSample.batch_id == SlackBatchDigest.batch_id)
+    ).exists()
+    open_digests = (
+        select(SlackBatchDigest.batch_id, SlackBatchDigest.channel_id, SlackBatchDigest.ts, sampled)
+        .join(Batch, Batch.id == SlackBatchDigest.batch_id)
+        .where(SlackBatchDigest.ts.is_not(None), SlackBatchDigest.final.is_(False))
+        .where(Batch.evaluation_id.is_(None))
     )
-    return await add_pending_posts(db, query)
+    async with db.session() as session:
+        digests = (await session.execute(open_digests)).all()
+    queries = []
+    for batch_id, channel_id, ts, is_sampled in digests:
+        query = unposted_tracks(literal(channel_id), literal(ts))
+        if is_sampled:
+            query = query.join(BatchSampleTrack, BatchSampleTrack.track_id == Track.id).where(
+                BatchSampleTrack.batch_id == batch_id
+            )
+        else:
+            query = query.where(Job.batch_id == batch_id)
+        queries.append(query)
+    return await add_pending_posts(db, *queries)
 
 
 async def posted_in_batch(db: Database, batch_id: int) -> tuple[int, int]:

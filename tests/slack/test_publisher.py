@@ -5,21 +5,24 @@ Driven directly (no background loops), against the fake Slack and real SQLite.
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import cast
 
 import httpx
 import numpy as np
 import pytest
 
 from audiofile.codec import write_audio
+from bot.adapters.slack import serve
 from bot.adapters.slack.access import AccessPolicy
 from bot.adapters.slack.context import SlackBot
 from bot.adapters.slack.publisher import MAX_POST_ATTEMPTS, Publisher
 from bot.adapters.slack.uploads import SlackFiles
+from bot.engine.jobs.events import JobEvent, JobEventKind
 from bot.services import Services, open_services
-from domain.records import JobStatus
+from domain.records import JobRecord, JobStatus
 from storage import batches as batches_repo
 from storage import jobs as jobs_repo
 from storage import slack as slack_repo
@@ -76,7 +79,7 @@ async def _finished_slack_job(
     await jobs_repo.update_job(services.db, job.id, status=JobStatus.DONE)
     card = await fake.web_client().chat_postMessage(channel=CHANNEL_ID, text="card")
     await slack_repo.ensure_card(services.db, job_id=job.id, channel_id=CHANNEL_ID, thread_ts=None)
-    await slack_repo.update_card(services.db, job.id, ts=card["ts"], final=True)
+    await slack_repo.update_card(services.db, job.id, ts=card["ts"], final=False)
     assert await slack_repo.queue_track_posts(services.db) == 1
     return track.id, str(card["ts"])
 
@@ -185,3 +188,92 @@ async def test_a_batch_whose_track_slack_refused_still_finishes_its_digest(
     assert digest.ts is not None
     shown = str(rig.fake.workspace.message(CHANNEL_ID, digest.ts).blocks)
     assert "0 track(s) · ⚠️ 1 could not be posted to Slack" in shown
+
+
+async def _running_batch(rig: Rig, tmp_path: Path, jobs: int) -> tuple[int, list[int]]:
+    """A running Slack batch of one-take jobs, its digest row created (not posted yet)."""
+    db = rig.services.db
+    batch, job_ids = await batches_repo.create_batch(
+        db,
+        name="spa",
+        origin="slack",
+        jobs=[NewJob(request={"caption": "spa", "duration_s": 10, "variants": 1})] * jobs,
+        priority=1,
+    )
+    await digests_repo.ensure_digest(db, batch_id=batch.id, channel_id=CHANNEL_ID)
+    return batch.id, job_ids
+
+
+async def _finish_job(rig: Rig, tmp_path: Path, job_id: int) -> None:
+    fields = track_fields(file_path=str(tmp_path / f"{job_id}.wav"), file_size=1)
+    await tracks_repo.add_track(rig.services.db, job_id=job_id, variant=1, **fields)
+    await jobs_repo.update_job(rig.services.db, job_id, status=JobStatus.DONE)
+
+
+async def test_a_running_batchs_digest_is_not_read_again_before_its_next_edit(
+    rig: Rig, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    batch_id, job_ids = await _running_batch(rig, tmp_path, jobs=3)
+    now = datetime.now(UTC)
+    rig.publisher.bot.clock = lambda: now
+    digests = rig.publisher.digests
+    digests.update_every_s = 60.0
+    tallies: list[int] = []
+    real_tally = batches_repo.tally
+
+    async def counted_tally(db: object, batch: int) -> batches_repo.BatchTally:
+        tallies.append(batch)
+        return await real_tally(rig.services.db, batch)
+
+    monkeypatch.setattr(batches_repo, "tally", counted_tally)
+    await digests.run_once()  # the first post is never held back
+    digest = await digests_repo.get_digest(rig.services.db, batch_id)
+    assert digest is not None
+    assert digest.ts is not None
+    assert tallies == [batch_id]
+
+    for job_id in job_ids[:2]:  # jobs finish between edits: nothing is read, nothing is sent
+        await _finish_job(rig, tmp_path, job_id)
+        await digests.run_once()
+    assert tallies == [batch_id]
+    assert len(rig.fake.workspace.message(CHANNEL_ID, digest.ts).versions) == 1
+
+    later = now + timedelta(seconds=61)
+    rig.publisher.bot.clock = lambda: later
+    await digests.run_once()  # the edit is due: read once, and the digest shows both jobs
+    assert tallies == [batch_id, batch_id]
+    versions = rig.fake.workspace.message(CHANNEL_ID, digest.ts).versions
+    assert len(versions) == 2
+    assert "2 of 3" in str(versions[-1]) or "2/3" in str(versions[-1]), versions[-1]
+
+
+async def test_only_open_digests_have_their_tracks_queued(rig: Rig, tmp_path: Path) -> None:
+    db = rig.services.db
+    open_batch, [open_job] = await _running_batch(rig, tmp_path, jobs=1)
+    closed_batch, [closed_job] = await _running_batch(rig, tmp_path, jobs=1)
+    await digests_repo.update_digest(db, open_batch, ts="1700000000.000100")
+    await digests_repo.update_digest(db, closed_batch, ts="1700000000.000200", final=True)
+    await _finish_job(rig, tmp_path, open_job)
+    await _finish_job(rig, tmp_path, closed_job)
+    assert await digests_repo.queue_batch_track_posts(db) == 1
+    assert [post.thread_ts for post in await slack_repo.posts_for_job(db, open_job)] == [
+        "1700000000.000100"
+    ]
+    assert await slack_repo.posts_for_job(db, closed_job) == []
+    assert await digests_repo.queue_batch_track_posts(db) == 0  # queued once
+
+
+async def test_a_batch_jobs_events_leave_the_publisher_to_its_loop() -> None:
+    woken: list[int] = []
+
+    class Bot:
+        def wake_publisher(self) -> None:
+            woken.append(1)
+
+    wake = serve._waker(cast(SlackBot, Bot()))
+    now = datetime.now(UTC)
+    job = JobRecord(1, JobStatus.DONE, 0, {}, "slack", created_at=now, updated_at=now)
+    await wake(JobEvent(JobEventKind.DONE, replace(job, batch_id=7)))
+    assert woken == []  # the digest shows it at its next edit; the loop comes within a second
+    await wake(JobEvent(JobEventKind.DONE, job))
+    assert woken == [1]  # a person's card shows it at once
