@@ -204,8 +204,14 @@ def _batch_waker(bot: SlackBot) -> Finished:
 
 
 def _waker(bot: SlackBot) -> Listener:
-    async def wake(_event: JobEvent) -> None:
-        bot.wake_publisher()
+    """Wake the publisher when a person's job changes: its card should show it at once. A batch's
+    jobs are shown only by the batch's digest, edited at most every SLACK_CARD_UPDATE_SECONDS, so
+    their events leave the publisher to its one-second loop (a night's batch sends several events
+    a second, and each woken pass reads every open card and digest for nothing)."""
+
+    async def wake(event: JobEvent) -> None:
+        if event.job.batch_id is None:
+            bot.wake_publisher()
 
     return wake
 
