@@ -75,12 +75,12 @@ class Digests:
                     await self._refresh(digest, batch)
 
     async def _refresh(self, digest: BatchDigestRecord, batch: BatchRecord) -> None:
-        if digest.ts is not None and "summary" not in batch.details:
-            if not self._edit_due(digest, final=False):
-                # Nothing could be shown before the next edit is allowed: the counts, the sample
-                # draw and the posted tally (each a read of the whole batch) wait until then, so a
-                # 20,000-track batch is not re-read on every publisher pass.
-                return
+        running = "summary" not in batch.details
+        if digest.ts is not None and running and not self._edit_due(digest, final=False):
+            # Nothing could be shown before the next edit is allowed: the counts, the sample draw
+            # and the posted tally (each a read of the whole batch) wait until then, so a
+            # 20,000-track batch is not re-read on every publisher pass.
+            return
         state = await self._state(batch)
         blocks = digest_blocks(state)
         digest_hash = rendered_hash(blocks)
